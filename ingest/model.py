@@ -1,0 +1,84 @@
+"""The data that flows between the layers: what a loader returns and what the chunker produces.
+
+Every package may import this module; it imports only the standard library.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+DOC_TYPES = ("mål", "pressmeddelande", "nämndsplan", "budget/bokslut", "övrigt")
+
+
+class LoadError(Exception):
+    """A file that cannot be read. The message is plain Swedish and is shown to the user as is."""
+
+
+@dataclass
+class Block:
+    """One piece of a loaded document, in reading order.
+
+    `level` > 0 marks a heading (1 = top level). Loaders set it where the format says so (Markdown #, HTML h1-h6,
+    DOCX heading styles); `ingest.structure` finds the rest in plain text (Fokusområde N, Mål N, "5. …").
+    """
+
+    text: str
+    page: int | None = None  # 1-based page number where the format has pages (PDF)
+    level: int = 0
+    kind: str = "paragraph"  # paragraph | heading | table_row | list_item
+
+
+@dataclass
+class LoadedDoc:
+    """What a loader returns: the text as blocks plus whatever metadata the file itself states."""
+
+    blocks: list[Block]
+    title: str | None = None
+    meta: dict[str, str] = field(default_factory=dict)  # e.g. date, organ, doc_type from front matter/properties
+
+
+@dataclass
+class ChunkMeta:
+    doc_id: str
+    title: str
+    doc_type: str
+    source: str
+    date: str = ""  # ISO date (YYYY-MM-DD or YYYY) when known
+    year: int = 0  # 0 when unknown; kept separately so filters are integer comparisons
+    organ: str = ""  # nämnd/styrelse when stated
+    section: str = ""  # heading path joined with " › "
+    focus_area: str = ""
+    goal: int = 0  # goal number, 0 when the chunk is not inside one goal
+    page: int = 0  # 0 when the format has no pages
+    chunk_index: int = 0
+    content_hash: str = ""  # sha256 of the chunk text
+
+    def to_dict(self) -> dict[str, str | int]:
+        return asdict(self)
+
+
+@dataclass
+class Chunk:
+    chunk_id: str
+    text: str
+    meta: ChunkMeta
+
+
+@dataclass
+class FileResult:
+    """One line of the per-file ingest report."""
+
+    path: str
+    status: str  # ingested | skipped | failed | removed
+    reason: str = ""  # plain Swedish, for skipped/failed
+    doc_id: str = ""
+    chunks: int = 0
+
+
+def display_path(path: Path) -> str:
+    """The path as shown in reports: relative to the working directory when possible."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
