@@ -1,0 +1,49 @@
+# Two commands for people: `make run` and `make test`. Everything they need is installed from here.
+PYTHON ?= python3.11
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+export STYRDOK_HOME ?= $(CURDIR)/.styrdok
+# The sample corpus and the question sets are small; don't let torch fight over the 2 cores with itself.
+export OMP_NUM_THREADS ?= 1
+
+.PHONY: install system-deps run ingest-sample test lint format bench eval clean
+
+$(STAMP): requirements.lock constraints.txt pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 behövs ($(PYTHON) saknas)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	# torch first, pinned: an unpinned torch pulls a multi-GB CUDA build.
+	$(PY) -m pip install --quiet torch==2.13.0
+	$(PY) -m pip install --quiet -r requirements.lock -c constraints.txt
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+install: $(STAMP)
+
+system-deps:
+	bash scripts/system-deps.sh
+
+ingest-sample: install
+	$(VENV)/bin/styrdok ingest data/exempel --prune
+
+run: install ingest-sample
+	$(VENV)/bin/styrdok search "Vilka mål handlar om klimatet?" -k 3
+	@echo
+	@echo "Sök själv:  $(VENV)/bin/styrdok search \"din fråga\"   (STYRDOK_HOME=$(STYRDOK_HOME))"
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+# The suite runs with the network cut (as root: a fresh network namespace with only loopback), so a hidden
+# download fails loudly instead of passing on a machine that happens to be online.
+test: install system-deps lint
+	bash scripts/offline.sh $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) .styrdok test-output .pytest_cache .ruff_cache

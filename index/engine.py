@@ -1,0 +1,245 @@
+"""The index as one object: ingest files, search, list and remove documents.
+
+Write order per document (crash safety): journal → vectors into Chroma → one SQLite transaction that swaps the
+catalog and BM25 rows → old vectors out → journal cleared. The catalog is the truth; `_recover` finishes or undoes
+whatever a killed ingest left in the journal.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import traceback
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from filelock import FileLock, Timeout
+
+from index.catalog import Catalog, DocRecord, Filters
+from index.config import Settings
+from index.embedder import Embedder
+from index.hybrid import FusionConfig, Hit, fuse
+from index.store import ModelMismatchError, VectorStore
+from ingest.model import FileResult, LoadError, display_path
+from ingest.pipeline import PreparedDoc, discover, file_sha256, prepare, source_key
+
+log = logging.getLogger("styrdok.index")
+
+__all__ = ["Index", "IndexBusyError", "ModelMismatchError", "Filters", "Hit"]
+
+
+class IndexBusyError(Exception):
+    """Another process is writing to the same index."""
+
+
+class Index:
+    def __init__(self, settings: Settings, embedder: Embedder | None = None, fusion: FusionConfig | None = None):
+        self.settings = settings
+        settings.home.mkdir(parents=True, exist_ok=True)
+        self.catalog = Catalog(settings.catalog_path)
+        self.embedder = embedder or Embedder(settings)
+        self.fusion = fusion or FusionConfig()
+        self._store: VectorStore | None = None
+
+    # --- opening -------------------------------------------------------------------------------------------------
+    @property
+    def store(self) -> VectorStore:
+        if self._store is None:
+            model_id, dim = self.embedder.model_id, self.embedder.dim
+            recorded = self.catalog.get_meta("model")
+            if recorded and recorded != f"{model_id}|{dim}":
+                rec_model, _, rec_dim = recorded.rpartition("|")
+                raise ModelMismatchError(
+                    f"Indexet byggdes med modellen {rec_model} ({rec_dim} dimensioner), men inställningen anger "
+                    f"{model_id} ({dim} dimensioner). Bygg om indexet med `styrdok ingest --rebuild <mappar>`, "
+                    "eller välj samma modell som förut (STYRDOK_MODEL)."
+                )
+            store = VectorStore(
+                path=self.settings.chroma_dir, url=self.settings.chroma_url, collection=self.settings.collection
+            )
+            store.open(model_id, dim)
+            self.catalog.set_meta("model", f"{model_id}|{dim}")
+            self._store = store
+        return self._store
+
+    def close(self) -> None:
+        self.catalog.close()
+
+    def _lock(self) -> FileLock:
+        return FileLock(str(self.settings.home / "ingest.lock"))
+
+    # --- writing -------------------------------------------------------------------------------------------------
+    def ingest(
+        self,
+        paths: Iterable[Path],
+        *,
+        prune: bool = False,
+        rebuild: bool = False,
+        progress: bool = False,
+        on_result: Callable[[FileResult], None] | None = None,
+    ) -> list[FileResult]:
+        lock = self._lock()
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            raise IndexBusyError(
+                f"En annan inläsning pågår redan i {self.settings.home}. Vänta tills den är klar och försök igen."
+            ) from None
+        try:
+            if rebuild:
+                self._reset()
+            self._recover()
+            items = list(discover(paths))
+            results: list[FileResult] = []
+            bar = _progress(len(items)) if progress else None
+            for path, reason in items:
+                r = FileResult(display_path(path), "skipped", reason) if reason else self._ingest_one(path)
+                results.append(r)
+                if on_result:
+                    on_result(r)
+                if bar:
+                    bar.set_postfix_str(path.name[:30], refresh=False)
+                    bar.update(1)
+            if bar:
+                bar.close()
+            if prune:
+                results += self.prune()
+            return results
+        finally:
+            lock.release()
+
+    def _ingest_one(self, path: Path) -> FileResult:
+        shown = display_path(path)
+        try:
+            source = source_key(path)
+            sha = file_sha256(path)
+        except OSError as e:
+            return FileResult(shown, "failed", f"filen kan inte läsas ({e.strerror or e})")
+        existing = self.catalog.document_by_source(source)
+        if existing and existing.file_sha == sha:
+            return FileResult(shown, "skipped", "oförändrad sedan förra inläsningen", existing.doc_id)
+        twin = self.catalog.document_by_sha(sha)
+        if twin and twin.source != source:
+            if existing:  # this file now has another file's content: its old version must go
+                self._remove(existing)
+            return FileResult(shown, "skipped", f"samma innehåll som {display_path(Path(twin.source))}", twin.doc_id)
+        try:
+            doc = prepare(path, file_sha=sha, count_tokens=self.embedder.count_tokens, max_tokens=self._max_tokens())
+        except LoadError as e:
+            return FileResult(shown, "failed", str(e))
+        except Exception as e:  # noqa: BLE001 - one bad file must never stop the ingest
+            log.error("unexpected error reading %s\n%s", path, traceback.format_exc())
+            return FileResult(shown, "failed", f"oväntat fel vid läsning ({type(e).__name__})")
+        self._write(doc, existing)
+        return FileResult(shown, "ingested", "", doc.doc_id, len(doc.chunks))
+
+    def _max_tokens(self) -> int:
+        # Leave room under the model's limit; a chunk past it would be silently truncated by the model.
+        return min(350, self.embedder.max_tokens - 16)
+
+    def _write(self, doc: PreparedDoc, existing: DocRecord | None) -> None:
+        new_ids = [c.chunk_id for c in doc.chunks]
+        old_ids = self.catalog.chunk_ids(existing.doc_id) if existing else []
+        vectors = self.embedder.embed_passages([c.text for c in doc.chunks])
+        self.catalog.journal_add(doc.doc_id, new_ids, old_ids)
+        self.store.add(new_ids, vectors, [c.text for c in doc.chunks], [c.meta.to_dict() for c in doc.chunks])
+        m = doc.meta
+        record = DocRecord(
+            doc.doc_id, doc.source, doc.file_sha, m.get("title") or doc.path.stem, m.get("doc_type") or "övrigt",
+            m.get("date") or "", int(m.get("year") or 0), m.get("organ") or "", len(doc.chunks), doc.size, doc.mtime,
+        )  # fmt: skip
+        self.catalog.replace_document(record, doc.chunks, existing.doc_id if existing else None)
+        stale = [i for i in old_ids if i not in set(new_ids)]
+        self.store.delete(stale)
+        self.catalog.journal_clear(doc.doc_id)
+
+    def _recover(self) -> None:
+        """Finish or undo the vector writes of an ingest that was killed half-way."""
+        for doc_id, new_ids, old_ids in self.catalog.journal_entries():
+            committed = self.catalog.document(doc_id) is not None
+            live = set(self.catalog.chunk_ids(doc_id)) if committed else set()
+            dead = [i for i in (old_ids if committed else new_ids) if i not in live]
+            if dead:
+                self.store.delete(dead)
+            self.catalog.journal_clear(doc_id)
+
+    def _reset(self) -> None:
+        self.store.drop()
+        self._store = None
+        for d in self.catalog.documents():
+            self.catalog.remove_document(d.doc_id)
+        self.catalog.db.execute("DELETE FROM meta WHERE key='model'")
+
+    def prune(self) -> list[FileResult]:
+        """Drop documents whose files are gone."""
+        out = []
+        for d in self.catalog.documents():
+            if not Path(d.source).exists():
+                self._remove(d)
+                out.append(FileResult(display_path(Path(d.source)), "removed", "filen finns inte längre", d.doc_id))
+        return out
+
+    def remove(self, target: str) -> FileResult:
+        """Remove a document by its id or its file path."""
+        with self._lock():
+            d = self.catalog.document(target) or self.catalog.document_by_source(source_key(Path(target)))
+            if d is None:
+                return FileResult(target, "failed", "inget dokument med det id:t eller den sökvägen finns i indexet")
+            self._remove(d)
+            return FileResult(display_path(Path(d.source)), "removed", "", d.doc_id, d.n_chunks)
+
+    def _remove(self, d: DocRecord) -> None:
+        ids = self.catalog.chunk_ids(d.doc_id)
+        self.catalog.journal_add(d.doc_id, [], ids)
+        self.catalog.remove_document(d.doc_id)  # catalog first: search stops seeing it at once
+        self.store.delete(ids)
+        self.catalog.journal_clear(d.doc_id)
+
+    # --- reading -------------------------------------------------------------------------------------------------
+    def documents(self) -> list[DocRecord]:
+        return self.catalog.documents()
+
+    def check(self) -> dict[str, list[str]]:
+        """Ids in one store but not the other (both lists empty when consistent)."""
+        in_store = set(self.store.all_ids())
+        in_catalog = {r[0] for r in self.catalog.db.execute("SELECT chunk_id FROM chunks")}
+        return {"only_in_vectors": sorted(in_store - in_catalog), "only_in_catalog": sorted(in_catalog - in_store)}
+
+    def search(
+        self, query: str, k: int = 5, filters: Filters | None = None, fusion: FusionConfig | None = None
+    ) -> list[Hit]:
+        cfg = fusion or self.fusion
+        query = query.strip()
+        if not query:
+            return []
+        n = max(cfg.candidates, k)
+        dense = self.store.query(self.embedder.embed_query(query), n, filters) if cfg.method != "lexical" else []
+        lexical = self.catalog.lexical_search(query, n, filters) if cfg.method != "dense" else []
+        fused = fuse(dense, lexical, cfg)
+        dense_s, lex_s = dict(dense), dict(lexical)
+        wanted = [cid for cid, _ in fused[: k * 2]]  # a few spare: vectors of half-written documents are skipped
+        rows = self.catalog.chunks_by_id(wanted)
+        hits: list[Hit] = []
+        for cid, score in fused:
+            if cid not in rows:
+                continue
+            text, m = rows[cid]
+            hits.append(
+                Hit(
+                    rank=len(hits) + 1, score=round(score, 6), doc_id=m["doc_id"], chunk_id=cid, title=m["title"],
+                    doc_type=m["doc_type"], date=m.get("date", ""), page=m.get("page", 0),
+                    section=m.get("section", ""), text=text, source=m["source"], goal=m.get("goal", 0),
+                    focus_area=m.get("focus_area", ""), organ=m.get("organ", ""),
+                    chunk_index=m.get("chunk_index", 0),
+                    signals={"dense": dense_s.get(cid, 0.0), "lexical": lex_s.get(cid, 0.0)},
+                )
+            )  # fmt: skip
+            if len(hits) == k:
+                break
+        return hits
+
+
+def _progress(total: int):  # noqa: ANN202
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="fil", desc="Läser in", file=sys.stderr, disable=None)

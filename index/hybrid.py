@@ -1,0 +1,80 @@
+"""Fusion of dense and lexical result lists, and the search hit type. Pure functions: easy to measure and test.
+
+Which fusion and which weights are used is decided by measurement on eval/sets/exempel.jsonl (see
+`styrdok eval --tune-fusion` / eval/tune.py); the defaults below are the measured winners, not guesses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass
+class FusionConfig:
+    method: str = "rrf"  # "rrf" | "weighted" | "dense" | "lexical"
+    rrf_k: int = 60
+    dense_weight: float = 1.0
+    lexical_weight: float = 1.0
+    candidates: int = 50  # how many each retriever contributes before fusion
+
+
+@dataclass
+class Hit:
+    rank: int
+    score: float
+    doc_id: str
+    chunk_id: str
+    title: str
+    doc_type: str
+    date: str
+    page: int
+    section: str
+    text: str
+    source: str
+    goal: int = 0
+    focus_area: str = ""
+    organ: str = ""
+    chunk_index: int = 0
+    signals: dict[str, float] = field(default_factory=dict)  # dense/lexical scores, for eval and debugging
+
+    def to_json(self) -> dict:
+        d = asdict(self)
+        for k in ("goal", "focus_area", "organ", "chunk_index", "signals"):
+            d.pop(k)
+        return d
+
+
+def rrf(lists: list[list[tuple[str, float]]], weights: list[float], k: int) -> list[tuple[str, float]]:
+    """Weighted reciprocal rank fusion: sum of w / (k + rank)."""
+    scores: dict[str, float] = {}
+    for lst, w in zip(lists, weights, strict=True):
+        for rank, (cid, _) in enumerate(lst, start=1):
+            scores[cid] = scores.get(cid, 0.0) + w / (k + rank)
+    return sorted(scores.items(), key=lambda x: -x[1])
+
+
+def weighted(lists: list[list[tuple[str, float]]], weights: list[float]) -> list[tuple[str, float]]:
+    """Convex combination of min-max normalised scores (a missing candidate counts as 0 in that list)."""
+    scores: dict[str, float] = {}
+    for lst, w in zip(lists, weights, strict=True):
+        if not lst:
+            continue
+        vals = [s for _, s in lst]
+        lo, hi = min(vals), max(vals)
+        span = (hi - lo) or 1.0
+        for cid, s in lst:
+            scores[cid] = scores.get(cid, 0.0) + w * (s - lo) / span
+    return sorted(scores.items(), key=lambda x: -x[1])
+
+
+def fuse(
+    dense: list[tuple[str, float]], lexical: list[tuple[str, float]], cfg: FusionConfig
+) -> list[tuple[str, float]]:
+    if cfg.method == "dense":
+        return dense
+    if cfg.method == "lexical":
+        return lexical
+    w = [cfg.dense_weight, cfg.lexical_weight]
+    if cfg.method == "weighted":
+        return weighted([dense, lexical], w)
+    return rrf([dense, lexical], w, cfg.rrf_k)

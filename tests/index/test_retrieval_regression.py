@@ -1,0 +1,49 @@
+"""Retrieval regression over the sample corpus: plain-Swedish questions, a third paraphrases; recall@3 ≥ 0.9."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+QUESTIONS = Path(__file__).resolve().parents[2] / "eval" / "sets" / "exempel.jsonl"
+
+
+def _norm(s: str) -> str:
+    return re.sub(r"\s+", " ", s).strip().lower()
+
+
+def questions() -> list[dict]:
+    rows = [json.loads(x) for x in QUESTIONS.read_text(encoding="utf-8").splitlines() if x.strip()]
+    return [q for q in rows if q["answerable"] and q["kind"] != "followup"]
+
+
+def is_hit(q: dict, hit) -> bool:  # noqa: ANN001
+    if Path(hit.source).name != q["gold_doc"]:
+        return False
+    goals = q.get("gold_goal")
+    goals = goals if isinstance(goals, list) else [goals] if goals else []
+    return _norm(q["evidence"]) in _norm(hit.text) or (bool(goals) and hit.goal in goals)
+
+
+def test_question_set_is_big_and_varied():
+    qs = questions()
+    assert len(qs) >= 30
+    assert sum(q["kind"] == "paraphrase" for q in qs) * 3 >= len(qs) * 0.9  # about a third paraphrases
+    assert {q["group"] for q in qs} == {"resident", "new_employee", "staff"}
+
+
+def test_recall_at_3(sample_index):
+    qs = questions()
+    misses = []
+    for q in qs:
+        hits = sample_index.search(q["question"], k=3)
+        if not any(is_hit(q, h) for h in hits):
+            misses.append((q["id"], q["question"], [(Path(h.source).name, h.section) for h in hits]))
+    recall = 1 - len(misses) / len(qs)
+    print(f"recall@3 = {recall:.3f} over {len(qs)} questions")
+    assert recall >= 0.9, misses

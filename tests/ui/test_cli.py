@@ -1,0 +1,71 @@
+"""The `styrdok` command line contract (JSON shapes, batch, exit codes), through click's runner."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from ui.cli import main
+
+pytestmark = pytest.mark.slow
+
+HIT_KEYS = {"rank", "score", "doc_id", "chunk_id", "title", "doc_type", "date", "page", "section", "text", "source"}
+
+
+@pytest.fixture
+def cli(tmp_path: Path, model_cache: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("STYRDOK_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("STYRDOK_MODEL_CACHE", str(model_cache))
+    runner = CliRunner()
+
+    def run(*args: str):
+        return runner.invoke(main, list(args), catch_exceptions=False)
+
+    return run
+
+
+def test_ingest_search_docs_remove(cli, corpus: Path, tmp_path: Path):
+    r = cli("ingest", str(corpus))
+    assert r.exit_code == 0, r.output
+    assert "Klart:" in r.output and "misslyckade" in r.output
+
+    r = cli("search", "Vilka mål handlar om klimatet?", "--json", "-k", "3")
+    out = json.loads(r.output)
+    assert out["query"] == "Vilka mål handlar om klimatet?" and len(out["hits"]) == 3
+    assert set(out["hits"][0]) == HIT_KEYS
+    assert "Mål 5" in out["hits"][0]["section"] or "klimat" in out["hits"][0]["section"].lower()
+    assert [h["rank"] for h in out["hits"]] == [1, 2, 3]
+
+    batch = tmp_path / "fragor.txt"
+    batch.write_text("Vilka mål handlar om klimatet?\n\nHur ska ekonomin skötas?\nsolceller på skolor\n", "utf-8")
+    r = cli("search", "--batch", str(batch), "-k", "2")
+    lines = [json.loads(x) for x in r.output.splitlines()]
+    assert [x["query"] for x in lines] == ["Vilka mål handlar om klimatet?", "Hur ska ekonomin skötas?",
+                                           "solceller på skolor"]  # fmt: skip
+    assert all(len(x["hits"]) == 2 for x in lines)
+
+    r = cli("ingest", str(corpus), "--json")
+    assert {x["status"] for x in json.loads(r.output)} == {"skipped"}
+
+    docs = json.loads(cli("docs", "--json").output)
+    assert len(docs) == len(list(corpus.iterdir()))
+    r = cli("remove", docs[0]["doc_id"])
+    assert r.exit_code == 0 and "Borttaget" in r.output
+    assert len(json.loads(cli("docs", "--json").output)) == len(docs) - 1
+
+
+def test_failed_file_sets_exit_status(cli, tmp_path: Path):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "trasig.docx").write_bytes(b"PK\x03\x04 not really a zip")
+    (tmp_path / "in" / "bra.txt").write_text("Kommunen ska ha en långsiktigt hållbar ekonomi.", encoding="utf-8")
+    r = cli("ingest", str(tmp_path / "in"))
+    assert r.exit_code == 1
+    assert "✗" in r.output and "trasig.docx" in r.output and "✓" in r.output
+
+
+def test_empty_query_is_a_clear_error(cli):
+    r = cli("search")
+    assert r.exit_code == 2 and "Fel:" in r.output

@@ -1,0 +1,144 @@
+"""The `styrdok` command line. Each command parses its options and passes the call on to assistant.service.
+
+Heavy modules (torch, chromadb, gradio) are imported inside the commands, so `styrdok --help` is instant.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import TextIO
+
+import click
+
+STATUS_WORDS = {"ingested": "inläst", "skipped": "hoppades över", "failed": "misslyckades", "removed": "borttagen"}
+STATUS_MARKS = {"ingested": "✓", "skipped": "–", "failed": "✗", "removed": "✗"}
+
+
+def _service():  # noqa: ANN202
+    from assistant.service import Service
+
+    return Service()
+
+
+def _filters(doc_type: str | None, year: int | None, organ: str | None):  # noqa: ANN202
+    from index.catalog import Filters
+
+    return Filters(doc_type=doc_type, year=year, organ=organ)
+
+
+def _fail(message: str) -> None:
+    click.echo(f"Fel: {message}", err=True)
+    sys.exit(2)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """styrdok — sök och fråga i kommunens styrdokument."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--prune", is_flag=True, help="Ta bort dokument vars filer inte längre finns.")
+@click.option("--rebuild", is_flag=True, help="Töm indexet och läs in allt på nytt (t.ex. efter modellbyte).")
+@click.option("--json", "as_json", is_flag=True, help="Skriv rapporten som JSON.")
+def ingest(paths: tuple[Path, ...], prune: bool, rebuild: bool, as_json: bool) -> None:
+    """Läs in filer och mappar (PDF, Word, Markdown, text, HTML)."""
+    from index.engine import IndexBusyError, ModelMismatchError
+
+    svc = _service()
+    try:
+        results = svc.ingest(list(paths), prune=prune, rebuild=rebuild, progress=not as_json)
+    except (IndexBusyError, ModelMismatchError) as e:
+        _fail(str(e))
+        return
+    if as_json:
+        click.echo(json.dumps([r.__dict__ for r in results], ensure_ascii=False, indent=2))
+    else:
+        for r in results:
+            extra = f" ({r.chunks} avsnitt)" if r.status == "ingested" else (f": {r.reason}" if r.reason else "")
+            click.echo(f"{STATUS_MARKS[r.status]} {r.path} {STATUS_WORDS[r.status]}{extra}")
+        counts = {s: sum(r.status == s for r in results) for s in STATUS_WORDS}
+        click.echo(
+            f"Klart: {counts['ingested']} inlästa, {counts['skipped']} överhoppade, "
+            f"{counts['failed']} misslyckade, {counts['removed']} borttagna."
+        )
+    sys.exit(1 if any(r.status == "failed" for r in results) else 0)
+
+
+@main.command()
+@click.argument("query", required=False)
+@click.option("-k", default=5, show_default=True, help="Antal träffar.")
+@click.option("--type", "doc_type", help="Dokumenttyp: mål, pressmeddelande, nämndsplan, budget/bokslut, övrigt.")
+@click.option("--year", type=int, help="Bara dokument från detta år.")
+@click.option("--organ", help="Bara dokument från denna nämnd/styrelse.")
+@click.option("--json", "as_json", is_flag=True, help="Skriv resultatet som JSON.")
+@click.option("--batch", type=click.File("r", encoding="utf-8"), help="En fråga per rad; en JSON-rad per fråga ut.")
+def search(
+    query: str | None,
+    k: int,
+    doc_type: str | None,
+    year: int | None,
+    organ: str | None,
+    as_json: bool,
+    batch: TextIO | None,
+) -> None:
+    """Sök i dokumenten (semantiskt och på ord)."""
+    if not query and batch is None:
+        _fail("ange en sökfråga eller --batch FIL")
+    svc = _service()
+    filters = _filters(doc_type, year, organ)
+    if batch is not None:
+        for line in batch:
+            q = line.strip()
+            if q:
+                hits = svc.search(q, k=k, filters=filters)
+                click.echo(json.dumps({"query": q, "hits": [h.to_json() for h in hits]}, ensure_ascii=False))
+        return
+    hits = svc.search(query, k=k, filters=filters)
+    if as_json:
+        click.echo(json.dumps({"query": query, "hits": [h.to_json() for h in hits]}, ensure_ascii=False, indent=2))
+        return
+    if not hits:
+        click.echo("Inga träffar. Har du läst in några dokument? Prova: styrdok ingest data/exempel")
+        return
+    for h in hits:
+        where = " · ".join(x for x in (h.date, h.section, f"s. {h.page}" if h.page else "") if x)
+        click.echo(f"{h.rank}. {h.title}\n   {where}\n   {_snippet(h.text)}\n")
+
+
+def _snippet(text: str, n: int = 220) -> str:
+    t = " ".join(text.split())
+    return t if len(t) <= n else t[: n - 1].rsplit(" ", 1)[0] + " …"
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Skriv listan som JSON.")
+def docs(as_json: bool) -> None:
+    """Lista inlästa dokument."""
+    svc = _service()
+    rows = svc.documents()
+    if as_json:
+        click.echo(json.dumps([d.__dict__ for d in rows], ensure_ascii=False, indent=2))
+        return
+    if not rows:
+        click.echo("Indexet är tomt. Läs in dokument med: styrdok ingest <mapp>")
+        return
+    for d in rows:
+        click.echo(f"{d.doc_id}  {d.date or '—':10}  {d.doc_type:15}  {d.n_chunks:4} avsnitt  {d.title}")
+
+
+@main.command()
+@click.argument("target")
+def remove(target: str) -> None:
+    """Ta bort ett dokument ur indexet (sökväg eller dokument-id)."""
+    svc = _service()
+    r = svc.remove(target)
+    if r.status != "removed":
+        _fail(r.reason)
+    click.echo(f"Borttaget: {r.path} ({r.chunks} avsnitt)")
+
+
+if __name__ == "__main__":
+    main()
