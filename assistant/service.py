@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from index.catalog import DocRecord, Filters
 from index.config import Settings, set_offline_defaults
 from index.engine import Index
 from index.hybrid import Hit
 from ingest.model import FileResult
+
+if TYPE_CHECKING:
+    from assistant.goal_finder import GoalMatch
 
 
 class Service:
@@ -47,3 +51,9 @@ class Service:
     def close(self) -> None:
         if self._index is not None:
             self._index.close()
+
+    def find_goals(self, text: str, *, limit: int = 5, year: int | None = None) -> list[GoalMatch]:
+        """The goals a draft proposal touches, best first, each with the passage that shows why."""
+        from assistant.goal_finder import find_goals
+
+        return find_goals(lambda q, k, f: self.search(q, k=k, filters=f), text, limit=limit, year=year)
