@@ -140,5 +140,18 @@ def remove(target: str) -> None:
     click.echo(f"Borttaget: {r.path} ({r.chunks} avsnitt)")
 
 
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Adress att lyssna på (0.0.0.0: alla nätverk).")
+@click.option("--port", default=7860, show_default=True, type=int, help="Port att lyssna på.")
+@click.option(
+    "--root-path", default="", envvar="STYRDOK_ROOT_PATH", help="Sökväg bakom en omvänd proxy, t.ex. /styrdok."
+)
+def serve(host: str, port: int, root_path: str) -> None:
+    """Starta webbappen (Fråga, Hitta mål, Sök, Dokument)."""
+    from ui.web import serve as run_web
+
+    run_web(host=host, port=port, root_path=root_path)
+
+
 if __name__ == "__main__":
     main()
