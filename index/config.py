@@ -26,6 +26,21 @@ def set_offline_defaults() -> None:
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 
+def configure_logging(home: Path) -> None:
+    """styrdok's own log goes to a file under home: tracebacks are for IT staff, never printed to users."""
+    import logging
+
+    logger = logging.getLogger("styrdok")
+    if any(getattr(h, "_styrdok", False) for h in logger.handlers):
+        return
+    (home / "logs").mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(home / "logs" / "styrdok.log", encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler._styrdok = True  # type: ignore[attr-defined]
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+
+
 @dataclass
 class Settings:
     home: Path = field(default_factory=default_home)

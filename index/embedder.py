@@ -55,7 +55,9 @@ class Embedder:
 
         torch.set_num_threads(max(1, self.settings.threads))
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
 
+        hf_logging.disable_progress_bar()  # "Loading weights" bars are noise in a CLI and in logs
         return SentenceTransformer(path, device="cpu")
 
     @property

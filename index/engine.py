@@ -8,6 +8,8 @@ whatever a killed ingest left in the journal.
 from __future__ import annotations
 
 import logging
+import os
+import signal
 import sys
 import traceback
 from collections.abc import Callable, Iterable
@@ -16,7 +18,7 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from index.catalog import Catalog, DocRecord, Filters
-from index.config import Settings
+from index.config import Settings, configure_logging
 from index.embedder import Embedder
 from index.hybrid import FusionConfig, Hit, fuse
 from index.store import ModelMismatchError, VectorStore
@@ -36,6 +38,7 @@ class Index:
     def __init__(self, settings: Settings, embedder: Embedder | None = None, fusion: FusionConfig | None = None):
         self.settings = settings
         settings.home.mkdir(parents=True, exist_ok=True)
+        configure_logging(settings.home)
         self.catalog = Catalog(settings.catalog_path)
         self.embedder = embedder or Embedder(settings)
         self.fusion = fusion or FusionConfig()
@@ -142,15 +145,19 @@ class Index:
         old_ids = self.catalog.chunk_ids(existing.doc_id) if existing else []
         vectors = self.embedder.embed_passages([c.text for c in doc.chunks])
         self.catalog.journal_add(doc.doc_id, new_ids, old_ids)
+        _crashpoint("journal")
         self.store.add(new_ids, vectors, [c.text for c in doc.chunks], [c.meta.to_dict() for c in doc.chunks])
+        _crashpoint("vectors")
         m = doc.meta
         record = DocRecord(
             doc.doc_id, doc.source, doc.file_sha, m.get("title") or doc.path.stem, m.get("doc_type") or "övrigt",
             m.get("date") or "", int(m.get("year") or 0), m.get("organ") or "", len(doc.chunks), doc.size, doc.mtime,
         )  # fmt: skip
         self.catalog.replace_document(record, doc.chunks, existing.doc_id if existing else None)
+        _crashpoint("catalog")
         stale = [i for i in old_ids if i not in set(new_ids)]
         self.store.delete(stale)
+        _crashpoint("stale")
         self.catalog.journal_clear(doc.doc_id)
 
     def _recover(self) -> None:
@@ -237,6 +244,22 @@ class Index:
             if len(hits) == k:
                 break
         return hits
+
+
+def _crashpoint(step: str) -> None:
+    """Fault injection for the crash-safety test: STYRDOK_CRASH_AT=step:n kills this process (SIGKILL) the n-th
+    time `step` is reached. Unset in normal use, where this is one dictionary look-up."""
+    spec = os.environ.get("STYRDOK_CRASH_AT")
+    if not spec:
+        return
+    name, _, n = spec.partition(":")
+    if name == step:
+        _CRASH_COUNT[step] = _CRASH_COUNT.get(step, 0) + 1
+        if _CRASH_COUNT[step] >= int(n or 1):
+            os.kill(os.getpid(), signal.SIGKILL)
+
+
+_CRASH_COUNT: dict[str, int] = {}
 
 
 def _progress(total: int):  # noqa: ANN202

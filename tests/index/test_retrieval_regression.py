@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 import pytest
 
+from eval.metrics import hit_is_relevant
+
 pytestmark = pytest.mark.slow
 
 QUESTIONS = Path(__file__).resolve().parents[2] / "eval" / "sets" / "exempel.jsonl"
-
-
-def _norm(s: str) -> str:
-    return re.sub(r"\s+", " ", s).strip().lower()
 
 
 def questions() -> list[dict]:
@@ -23,11 +20,7 @@ def questions() -> list[dict]:
 
 
 def is_hit(q: dict, hit) -> bool:  # noqa: ANN001
-    if Path(hit.source).name != q["gold_doc"]:
-        return False
-    goals = q.get("gold_goal")
-    goals = goals if isinstance(goals, list) else [goals] if goals else []
-    return _norm(q["evidence"]) in _norm(hit.text) or (bool(goals) and hit.goal in goals)
+    return hit_is_relevant(q, Path(hit.source).name, hit.text, hit.goal)
 
 
 def test_question_set_is_big_and_varied():

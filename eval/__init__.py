@@ -1,0 +1,1 @@
+"""Measure retrieval and answer faithfulness on question sets; compare with a plain LangChain baseline."""

@@ -1,0 +1,130 @@
+"""Metrics as pure functions over plain data (questions, hits and answers as dicts), so they are easy to test.
+
+Support checks use the same Swedish analyzer as the lexical index: a sentence is supported by a passage when every
+number in it appears verbatim in the passage and (nearly) all its content words' stems occur there.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from statistics import mean
+
+from index.analyzer_sv import analyze
+
+NUMBER = re.compile(r"\d[\d\s.,:/-]*\d|\d")
+CITE = re.compile(r"\s*\[(\d+)\]")
+SUPPORT_MIN = 0.8  # share of a sentence's content stems that must occur in its cited passages
+
+
+def norm(s: str) -> str:
+    return re.sub(r"\s+", " ", s or "").strip().lower()
+
+
+# --- retrieval ---------------------------------------------------------------------------------------------------
+def first_relevant_rank(relevant: list[bool]) -> int | None:
+    return next((i + 1 for i, r in enumerate(relevant) if r), None)
+
+
+def recall_at(relevant: list[bool], k: int) -> float:
+    return float(any(relevant[:k]))
+
+
+def reciprocal_rank(relevant: list[bool]) -> float:
+    r = first_relevant_rank(relevant)
+    return 1.0 / r if r else 0.0
+
+
+def ndcg_at(relevant: list[bool], k: int = 10) -> float:
+    """Binary nDCG with one gold passage per question: 1/log2(rank+1) of the first relevant hit within k."""
+    r = first_relevant_rank(relevant[:k])
+    return 1.0 / math.log2(r + 1) if r else 0.0
+
+
+def hit_is_relevant(q: dict, source_name: str, text: str, goal: int = 0) -> bool:
+    """The passage holds the evidence (in the gold document), or it belongs to the asked-for goal: for "which
+    goal …" questions a board plan's section on Mål 5 answers as well as the goal text itself."""
+    goals = q.get("gold_goal")
+    goals = goals if isinstance(goals, list) else [goals] if goals else []
+    if goals and goal in goals:
+        return True
+    return source_name == q.get("gold_doc") and norm(q.get("evidence") or "") in norm(text)
+
+
+# --- answers -----------------------------------------------------------------------------------------------------
+def numbers(text: str) -> list[str]:
+    return [m.group(0).strip(" .,:-/") for m in NUMBER.finditer(text)]
+
+
+def split_sentences(answer: str) -> list[tuple[str, list[int]]]:
+    """Answer text → (sentence without markers, cited numbers). List items and lines count as sentences."""
+    out = []
+    for line in answer.splitlines():
+        line = line.strip().lstrip("-•*").strip()
+        if not line:
+            continue
+        for sent in re.split(r"(?<=[.!?])\s+(?=[A-ZÅÄÖ0-9\"“(])", line):
+            cites = [int(n) for n in CITE.findall(sent)]
+            plain = CITE.sub("", sent).strip()
+            if plain:
+                out.append((plain, cites))
+    return out
+
+
+def supported(sentence: str, passages: list[str]) -> bool:
+    if not passages:
+        return False
+    joined = "\n".join(passages)
+    if any(n not in joined for n in numbers(sentence)):
+        return False
+    if norm(sentence).rstrip(".:") in norm(joined):
+        return True
+    terms = set(analyze(sentence))
+    if not terms:
+        return True
+    have = set(analyze(joined))
+    return len(terms & have) / len(terms) >= SUPPORT_MIN
+
+
+def answer_scores(q: dict, ans: dict) -> dict[str, float | None]:
+    """Per-question answer metrics; None where a metric does not apply (e.g. support of a refusal)."""
+    refused = bool(ans.get("refused"))
+    out: dict[str, float | None] = {"refused": float(refused)}
+    if not q.get("answerable", True):
+        out["refusal_correct"] = float(refused)
+        return out
+    out["false_refusal"] = float(refused)
+    if refused:
+        return out
+    text = ans.get("answer", "")
+    cites = {c["n"]: c for c in ans.get("citations", [])}
+    sents = split_sentences(text)
+    ok = []
+    pairs_ok = []
+    for sent, ns in sents:
+        passages = [cites[n]["text"] for n in ns if n in cites]
+        ok.append(supported(sent, passages))
+        pairs_ok += [supported(sent, [cites[n]["text"]]) or _partly(sent, cites[n]["text"]) for n in ns if n in cites]
+    out["sentence_support"] = mean(ok) if ok else 0.0
+    out["citation_precision"] = mean(pairs_ok) if pairs_ok else 0.0
+    gold = norm(q.get("evidence") or "")
+    out["citation_recall"] = float(any(gold and gold in norm(c["text"]) for c in cites.values())) if gold else None
+    kf = norm(q.get("key_fact") or "")
+    out["key_fact"] = float(kf in norm(text)) if kf else None
+    return out
+
+
+def _partly(sentence: str, passage: str) -> bool:
+    """A citation that supports part of a sentence citing several passages still counts as precise."""
+    terms = set(analyze(sentence))
+    return bool(terms) and len(terms & set(analyze(passage))) / len(terms) >= 0.5
+
+
+def aggregate(rows: list[dict[str, float | None]]) -> dict[str, float]:
+    keys = sorted({k for r in rows for k in r})
+    out = {}
+    for k in keys:
+        vals = [r[k] for r in rows if r.get(k) is not None]
+        if vals:
+            out[k] = round(mean(vals), 4)
+    return out
