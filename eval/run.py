@@ -1,0 +1,131 @@
+"""Run question sets against styrdok (and optionally the LangChain baseline) and collect per-question rows.
+
+Each corpus gets its own index under <STYRDOK_HOME>/eval/<corpus>, so an evaluation never touches the user's index;
+ingest is idempotent, so a second run only embeds what changed.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from eval import metrics as M
+from eval.questions import QuestionSet
+
+K_MAX = 10
+
+
+@dataclass
+class SystemResult:
+    name: str
+    retrieval: dict[str, float] = field(default_factory=dict)
+    answers: dict[str, float] = field(default_factory=dict)
+    rows: list[dict] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def retrieval_row(q: dict, hits: list[tuple[str, str, int]]) -> dict:
+    """hits: (source file name, text, goal) best first."""
+    rel = [M.hit_is_relevant(q, name, text, goal) for name, text, goal in hits]
+    return {
+        "recall@1": M.recall_at(rel, 1),
+        "recall@3": M.recall_at(rel, 3),
+        "recall@5": M.recall_at(rel, 5),
+        "recall@10": M.recall_at(rel, 10),
+        "mrr": M.reciprocal_rank(rel),
+        "ndcg@10": M.ndcg_at(rel, 10),
+        "top": [f"{name} {text[:80]!r}" for name, text, _ in hits[:3]],
+    }
+
+
+def evaluate(
+    name: str,
+    qset: QuestionSet,
+    search: Callable[[str], list[tuple[str, str, int]]],
+    ask: Callable[[str, list[str]], dict] | None,
+) -> SystemResult:
+    t0 = time.monotonic()
+    by_id = {q["id"]: q for q in qset.questions}
+    rows = []
+    for q in qset.questions:
+        row: dict = {"id": q["id"], "question": q["question"], "kind": q.get("kind"), "group": q.get("group")}
+        history = [by_id[q["followup_of"]]["question"]] if q.get("followup_of") in by_id else []
+        if q.get("answerable", True) and q.get("kind") != "followup":
+            row["retrieval"] = retrieval_row(q, search(q["question"]))
+        if ask is not None:
+            ans = ask(q["question"], history)
+            row["answer"] = ans.get("answer", "")
+            row["refused"] = ans.get("refused", False)
+            row["citations"] = [
+                {"n": c["n"], "source": Path(c.get("source", "")).name, "quote": c.get("quote", "")}
+                for c in ans.get("citations", [])
+            ]
+            row["scores"] = M.answer_scores(q, ans)
+        rows.append(row)
+    res = SystemResult(name, rows=rows, seconds=round(time.monotonic() - t0, 2))
+    res.retrieval = M.aggregate(
+        [{k: v for k, v in r["retrieval"].items() if k != "top"} for r in rows if "retrieval" in r]
+    )
+    if ask is not None:
+        sc = M.aggregate([r["scores"] for r in rows])
+        res.answers = {
+            "sentence_support": sc.get("sentence_support", 0.0),
+            "citation_precision": sc.get("citation_precision", 0.0),
+            "citation_recall": sc.get("citation_recall", 0.0),
+            "key_fact": sc.get("key_fact", 0.0),
+            "refusal_accuracy": sc.get("refusal_correct", 0.0),
+            "false_refusal_rate": sc.get("false_refusal", 0.0),
+        }
+    return res
+
+
+def styrdok_system(qset: QuestionSet, home: Path, embedder=None):  # noqa: ANN001, ANN201
+    """(search, ask, service) over an index of the set's corpus under `home`."""
+    from assistant.service import Service
+    from index.config import Settings
+    from index.engine import Index
+
+    base = Settings.from_env()
+    s = replace(base, home=home / "eval" / _slug(qset.corpus), model_cache=base.models_dir)
+    index = Index(s, embedder=embedder)
+    results = index.ingest([qset.corpus])
+    failed = [r for r in results if r.status == "failed"]
+    svc = Service(settings=s, index=index)
+
+    def search(q: str) -> list[tuple[str, str, int]]:
+        return [(Path(h.source).name, h.text, h.goal) for h in index.search(q, k=K_MAX)]
+
+    def ask(q: str, history: list[str]) -> dict:
+        return svc.ask(q, history=history).to_json()
+
+    return search, ask, svc, failed
+
+
+def baseline_system(qset: QuestionSet, model_folder: str):  # noqa: ANN201
+    from eval.baseline import Baseline
+
+    b = Baseline(model_folder)
+    b.ingest(qset.corpus)
+
+    def search(q: str) -> list[tuple[str, str, int]]:
+        # The baseline has no goal metadata; credit it with the first goal its chunk names (generous to it).
+        return [(h.source_name, h.text, _first_goal(h.text)) for h in b.search(q, k=K_MAX)]
+
+    def ask(q: str, history: list[str]) -> dict:
+        return b.ask(q)
+
+    return search, ask
+
+
+def _first_goal(text: str) -> int:
+    m = re.search(r"\bMål (\d+)", text)
+    return int(m.group(1)) if m else 0
+
+
+def _slug(p: Path) -> str:
+    import hashlib
+
+    return f"{p.name}-{hashlib.sha1(str(p.resolve()).encode()).hexdigest()[:8]}"
