@@ -24,6 +24,7 @@ HITS_PER_PART = 8
 RANK_K = 1.0  # reciprocal-rank constant over the *goals* a part finds (few candidates, so a small k)
 TOP_PER_PART = 2  # a goal must be among the best this many goals of at least one part to be listed at all
 MIN_SHARE = 0.25  # ... and reach this share of the best goal's score
+STRONG_SHARE = 0.6  # "clear" link: the best goal of some part and at least this share of the top score
 
 _GOAL_HEADING = re.compile(r"^\s*(?:KF-)?mål\s*(\d+)\s*[.:–-]?\s*(.*)$", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÅÄÖ0-9\"”])")
@@ -46,6 +47,7 @@ class GoalMatch:
     parts_matched: int  # how many parts of the draft found this goal
     evidence: Hit  # the goal's best-matching passage
     draft_excerpt: str  # the part of the draft that found it
+    strong: bool = False  # a clear link; the others are possible links for the case officer to judge
     paragraph: str = field(default="")  # copy-ready sentence with the reference
 
     @property
@@ -127,7 +129,7 @@ def find_goals(search: SearchFn, text: str, *, limit: int = 5, year: int | None 
         m = GoalMatch(
             goal=hit.goal, name=goal_name(hit), focus_area=hit.focus_area, doc_id=hit.doc_id, doc_title=hit.title,
             date=hit.date, organ=hit.organ, score=round(scores[key], 4), parts_matched=found_in[key], evidence=hit,
-            draft_excerpt=part,
+            draft_excerpt=part, strong=rank == 1 and scores[key] >= STRONG_SHARE * top,
         )  # fmt: skip
         m.paragraph = paragraph_for(m)
         out.append(m)

@@ -1,0 +1,103 @@
+"""Answer, hits and goals → the HTML the page shows: marking, links, escaping. No browser needed."""
+
+from __future__ import annotations
+
+import re
+
+from assistant.goal_finder import GoalMatch
+from assistant.types import Answer, Citation, ClosestDoc
+from index.hybrid import Hit
+from ui import render
+
+PASSAGE = "Mål 5. Lunds kommun ska vara ledande inom miljö och klimat\nLund har i dag en framskjuten plats."
+
+
+def cite(
+    n: int = 1, text: str = PASSAGE, quote: str = "ledande inom miljö och klimat", title: str = "Mål 2019"
+) -> Citation:
+    start = text.index(quote)
+    return Citation(
+        n=n, doc_id="d1", chunk_id="d1:0003", title=title, doc_type="mål", date="2019-10-16", page=3,
+        section="Fokusområde 2 › Mål 5", quote=quote, start=start, end=start + len(quote), text=text, source="/x.md",
+    )  # fmt: skip
+
+
+def test_passage_marks_exactly_the_quote():
+    c = cite()
+    out = render.passage_html(c.text, c.start, c.end)
+    assert re.findall(r"<mark>(.*?)</mark>", out) == ["ledande inom miljö och klimat"]
+    assert "<br>" in out and "\n" not in out  # no newline: the Markdown renderer must not end the HTML block
+
+
+def test_bad_offsets_mark_nothing():
+    assert "<mark>" not in render.passage_html("abc", 2, 9)
+    assert "<mark>" not in render.passage_html("abc", 2, 2)
+
+
+def test_document_text_is_escaped_everywhere():
+    evil = 'Text <script>alert(1)</script> & <img src=x onerror="y"> slut.'
+    c = cite(text=evil, quote="slut", title="<b>Titel</b>")
+    a = Answer(question="q", answer="Svar <script>x</script> [1].", refused=False, mode="extractive", citations=[c])
+    out = render.answer_message(a, turn=2)
+    assert "<script>" not in out and "<img" not in out and "<b>Titel" not in out
+    assert "&lt;script&gt;" in out and "<mark>slut</mark>" in out
+
+
+def test_citations_link_to_their_own_answer_and_unknown_numbers_stay_text():
+    a = Answer(
+        question="q", answer="Mål 5 gäller klimat [1]. Se även [1, 2] och [7].", refused=False, mode="extractive",
+        citations=[cite(1), cite(2, quote="framskjuten plats")],
+    )  # fmt: skip
+    out = render.answer_message(a, turn=4)
+    assert out.count('href="#kalla-4-1"') == 2 and out.count('href="#kalla-4-2"') == 1
+    assert "[7]" in out and "kalla-4-7" not in out
+    assert 'id="kalla-4-1"' in out and 'id="kalla-4-2"' in out
+    details = re.findall(r"<details.*?</details>", out)
+    assert len(details) == 2 and all("\n" not in d for d in details)
+    assert "s. 3" in out and "2019-10-16" in out and "Mål" in out
+
+
+def test_refusal_names_the_closest_documents():
+    a = Answer(
+        question="Vad kostar parkering?", answer="Jag hittar inget om det i dokumenten.", refused=True,
+        mode="extractive", closest=[ClosestDoc("d1", "Nämndsplan 2026", "2025-11-20", "Trafik", "/n.pdf")],
+    )  # fmt: skip
+    out = render.answer_message(a, turn=2)
+    assert "Jag hittar inget" in out and "Nämndsplan 2026" in out and "<details" not in out
+
+
+def hit(goal: int = 5, text: str = "Solceller på skolor minskar utsläppen.", **kw) -> Hit:
+    base = dict(
+        rank=1, score=0.03, doc_id="d1", chunk_id="d1:0001", title="Mål 2019", doc_type="mål", date="2019-10-16",
+        page=0, section=f"Fokusområde 2 › Mål {goal}. Lunds kommun ska vara ledande inom miljö och klimat",
+        text=text, source="/x.md", goal=goal, focus_area="Smartare Lund", organ="Kommunfullmäktige",
+    )  # fmt: skip
+    base.update(kw)
+    return Hit(**base)
+
+
+def test_snippet_marks_inflected_query_words():
+    out = render.snippet("Kommunen sätter solceller på tolv skolor. " * 3, "solceller skolorna")
+    assert "<mark>solceller</mark>" in out and "<mark>skolor</mark>" in out
+
+
+def test_hits_html_states_empty_and_filled():
+    assert "Inga träffar" in render.hits_html([], "något")
+    assert "Skriv vad du letar efter" in render.hits_html([], "  ")
+    out = render.hits_html([hit()], "solceller")
+    assert "1 träffar" in out and "Mål 2019" in out and "<mark>Solceller</mark>" in out
+
+
+def test_goal_paragraphs_take_the_clear_links():
+    def match(goal: int, strong: bool) -> GoalMatch:
+        return GoalMatch(
+            goal=goal, name="namn", focus_area="", doc_id="d1", doc_title="Mål 2019", date="2019-10-16",
+            organ="Kommunfullmäktige", score=1.0, parts_matched=1, evidence=hit(goal), draft_excerpt="…",
+            strong=strong, paragraph=f"Ärendet bidrar till mål {goal}.",
+        )  # fmt: skip
+
+    assert render.goals_paragraphs([match(5, True), match(6, False)]) == "Ärendet bidrar till mål 5."
+    assert render.goals_paragraphs([match(6, False), match(2, False)]) == "Ärendet bidrar till mål 6."
+    out = render.goals_html([match(5, True), match(6, False)], "text")
+    assert "Tydlig koppling" in out and "Möjlig koppling" in out and out.count("<li class='mal'>") == 2
+    assert "Klistra in" in render.goals_html([], "")

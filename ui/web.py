@@ -1,0 +1,150 @@
+"""The web app: four tabs over assistant.service.Service. Layout lives in ui/web_<tab>.py, HTML in ui/render.py.
+
+`serve()` is what `styrdok serve` runs. Gradio is imported only here and in the tab modules, never by the CLI at
+start-up, so `styrdok --help` stays instant.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from typing import TYPE_CHECKING
+
+from ui.upload import AdminGate, max_upload_bytes
+
+if TYPE_CHECKING:
+    import gradio as gr
+
+    from assistant.service import Service
+
+log = logging.getLogger("styrdok.web")
+
+TITLE = "styrdok – fråga kommunens styrdokument"
+DEFAULT_CONCURRENCY = 4
+
+# Readable on a phone (nothing wider than the screen), visible keyboard focus, and the marked quote clearly marked.
+CSS = """
+.notis { border-left: 4px solid #b45309; background: #fffbeb; padding: .5rem .75rem; border-radius: 4px; }
+.notis p { margin: 0; color: #422006; }
+mark { background: #fde047; color: inherit; padding: 0 .1em; }
+details.kalla { border: 1px solid var(--border-color-primary); border-radius: 6px; padding: .35rem .6rem;
+  margin: .35rem 0; }
+details.kalla > summary { cursor: pointer; font-weight: 600; }
+details.kalla[open] > summary { margin-bottom: .35rem; }
+.kalla-meta { font-size: .9em; opacity: .85; margin-bottom: .25rem; }
+blockquote.kalla-text { margin: .25rem 0; padding-left: .6rem; border-left: 3px solid var(--border-color-primary);
+  overflow-wrap: anywhere; }
+.kallor-rubrik { font-weight: 600; margin: .6rem 0 .2rem; }
+a.cite { font-weight: 600; text-decoration: underline; }
+:focus-visible { outline: 3px solid #2563eb !important; outline-offset: 2px; }
+ol.traffar, ol.mal-lista { padding-left: 1.4rem; }
+li.traff, li.mal { margin-bottom: 1rem; overflow-wrap: anywhere; }
+.traff-titel, .mal-titel { font-weight: 600; font-size: 1.05em; }
+.mal-stycke { background: var(--background-fill-secondary); padding: .4rem .6rem; border-radius: 4px; }
+.exempel button { white-space: normal; }
+.fel { color: #b91c1c; }
+.styrka { display: inline-block; font-size: .85em; padding: 0 .4rem; border-radius: 4px; margin: .15rem 0; }
+.styrka.tydlig { background: #dcfce7; color: #14532d; }
+.styrka.mojlig { background: #f3f4f6; color: #374151; }
+@media (max-width: 480px) { .gradio-container { padding: 0 .4rem !important; } }
+"""
+
+# The page is Swedish (screen readers choose their voice by the lang attribute). Clicking [n] in an answer opens
+# that answer's source n: the browser's own jump to #id would scroll but leave the passage closed, so the link opens
+# the <details> and moves keyboard focus there (Enter on the link works too).
+HEAD = """
+<script>
+document.documentElement.lang = "sv";
+document.addEventListener("click", function (e) {
+  var a = e.target && e.target.closest ? e.target.closest("a.cite") : null;
+  if (!a) return;
+  var d = document.getElementById((a.getAttribute("href") || "").slice(1));
+  if (!d) return;
+  e.preventDefault();
+  e.stopPropagation();
+  d.open = true;
+  d.scrollIntoView({ block: "nearest" });
+  var s = d.querySelector("summary");
+  if (s) s.focus();
+}, true);
+</script>
+"""
+
+
+def concurrency() -> int:
+    """How many events run at once (STYRDOK_WEB_CONCURRENCY, default 4).
+
+    Gradio's default is 1: one user's long answer (an LLM can take 30 s) would hold everyone else in the queue.
+    Searches and answers only read: the catalog connection is opened for use from many threads (writes are
+    serialised by the ingest lock), Chroma's client is thread-safe, and the embedder loads its model under a lock and
+    releases the GIL while it computes. A handful of workers also caps memory and CPU contention on a small server;
+    uploads run in their own group of one.
+    """
+    try:
+        return max(1, int(os.environ.get("STYRDOK_WEB_CONCURRENCY", DEFAULT_CONCURRENCY)))
+    except ValueError:
+        return DEFAULT_CONCURRENCY
+
+
+def build_app(service: Service, gate: AdminGate | None = None) -> gr.Blocks:
+    import gradio as gr
+
+    from ui import web_ask, web_docs, web_goals, web_search
+    from ui.web_common import year_choices
+
+    gate = gate or AdminGate.from_env()
+    with gr.Blocks(title=TITLE, analytics_enabled=False) as app:
+        gr.Markdown(f"# {TITLE}")
+        with gr.Tabs():
+            with gr.Tab("Fråga", id="fraga", elem_id="flik-fraga"):
+                ask_year = web_ask.build(service)
+            with gr.Tab("Hitta mål", id="mal", elem_id="flik-mal"):
+                web_goals.build(service)
+            with gr.Tab("Sök", id="sok", elem_id="flik-sok"):
+                search_year = web_search.build(service)
+            with gr.Tab("Dokument", id="dokument", elem_id="flik-dokument"):
+                docs = web_docs.build(service, gate)
+
+        def on_load() -> tuple:
+            # Years and the document list come from the index at page load, so a new upload shows up on reload.
+            listed = service.documents()
+            years = year_choices(listed)
+            return gr.Dropdown(choices=years), gr.Dropdown(choices=years), *docs.refresh(listed)
+
+        app.load(on_load, None, [ask_year, search_year, *docs.outputs], queue=False)
+    return app
+
+
+def serve(host: str = "127.0.0.1", port: int = 7860, root_path: str = "") -> None:
+    """Start the app and block. Nothing on the page is fetched from outside (Gradio bundles its fonts and scripts)."""
+    # Before gradio is imported: it reads these at import time.
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    os.environ.setdefault("GRADIO_RUN_HISTORY", "False")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # gradio's own start-up probes, one line per request
+    from assistant.service import Service
+
+    service = Service()
+    gate = AdminGate.from_env()
+    log.info("personalfunktioner (uppladdning/borttagning): %s", "på" if gate.enabled else "avstängda")
+    app = build_app(service, gate)
+    # Load the model while the server starts, so the first visitor's question doesn't wait for it.
+    threading.Thread(target=_warm_up, args=(service,), name="styrdok-warm-up", daemon=True).start()
+    app.queue(default_concurrency_limit=concurrency(), max_size=100)
+    try:
+        app.launch(
+            server_name=host, server_port=port, root_path=root_path or None, css=CSS, head=HEAD,
+            share=False, inbrowser=False, show_error=False, footer_links=[], run_history=False, ssr_mode=False,
+            pwa=False, mcp_server=False, enable_monitoring=False, max_file_size=max_upload_bytes(),
+            strict_cors=True,
+        )  # fmt: skip
+    finally:
+        service.close()
+
+
+def _warm_up(service: Service) -> None:
+    try:
+        service.search("kommunens mål", k=1)
+    except Exception:  # noqa: BLE001 - an empty or broken index shows itself on the page; start-up goes on
+        log.exception("uppvärmningen misslyckades")

@@ -1,0 +1,92 @@
+"""The Fråga tab: a chat that answers from the documents, with numbered sources the reader can open and check."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import gradio as gr
+
+from assistant.service import Service
+from assistant.types import Answer
+from ui import render
+from ui.web_common import ERROR_TEXT, TYPE_CHOICES, log, to_filters
+
+EXAMPLES = [
+    "Vilka mål handlar om klimat och miljö?",
+    "Vad ska kommunen göra för barn och unga?",
+    "Hur ska kommunens ekonomi skötas?",
+    "Vad kostar fritidskortet?",
+]
+MAX_QUESTION = 1000  # a question, not a document: longer input is cut rather than sent to the search
+WAITING = "Söker i dokumenten …"
+
+Chat = list[dict]
+Step = tuple[str, Chat, list[Answer]]
+
+
+def _events(service: Service, question: str, history: list[Answer], filters: object) -> Iterator[str | Answer]:
+    """Text pieces while the answer is written, then the finished Answer (ask_stream); or just the Answer (ask)."""
+    stream = getattr(service, "ask_stream", None)
+    if stream is not None:
+        yield from stream(question, history=history, filters=filters)
+    else:
+        yield service.ask(question, history=history, filters=filters)
+
+
+def respond_handler(service: Service) -> Callable[..., Iterator[Step]]:
+    def respond(message: str, chat: Chat, history: list[Answer], doc_type: str, year: str) -> Iterator[Step]:
+        question = " ".join((message or "").split())[:MAX_QUESTION]
+        if not question:
+            yield "", chat, history
+            return
+        turn = len(chat) + 1  # index of the answer in the chat: makes its source anchors unique on the page
+        chat = [*chat, {"role": "user", "content": render.esc(question)}, {"role": "assistant", "content": WAITING}]
+        yield "", chat, history
+        partial, answer = "", None
+        try:
+            for event in _events(service, question, history, to_filters(doc_type, year)):
+                if isinstance(event, Answer):
+                    answer = event
+                elif event:
+                    partial += str(event)
+                    chat[-1] = {"role": "assistant", "content": render.streaming_message(partial)}
+                    yield "", chat, history
+        except Exception:
+            log.exception("frågan kunde inte besvaras")
+        if answer is None:
+            chat[-1] = {"role": "assistant", "content": ERROR_TEXT}
+            yield "", chat, history
+            return
+        chat[-1] = {"role": "assistant", "content": render.answer_message(answer, turn)}
+        yield "", chat, [*history, answer]
+
+    return respond
+
+
+def build(service: Service) -> gr.Dropdown:
+    """Lay out the tab; returns the year dropdown so the page can refresh its choices."""
+    gr.Markdown(render.NOTICE, elem_id="fraga-notis", elem_classes=["notis"])
+    chat = gr.Chatbot(
+        label="Samtal", elem_id="fraga-chatt", height=460, buttons=["copy"], feedback_options=None,
+        placeholder="Ställ en fråga om kommunens mål, planer, budget eller beslut. Svaret visar varifrån det kommer.",
+    )  # fmt: skip
+    history = gr.State([])  # the Answers so far: follow-up questions are read in their light
+    message = gr.Textbox(
+        label="Din fråga", placeholder="Skriv din fråga och tryck Enter", elem_id="fraga-text",
+        max_length=MAX_QUESTION, submit_btn="Fråga", autofocus=True,
+    )  # fmt: skip
+    with gr.Row():
+        doc_type = gr.Dropdown(TYPE_CHOICES, value="", label="Dokumenttyp", min_width=160, elem_id="fraga-typ")
+        year = gr.Dropdown([("Alla år", "")], value="", label="År", min_width=120, elem_id="fraga-ar")
+        new = gr.Button("Ny konversation", elem_id="fraga-ny", min_width=160)
+    gr.Markdown("**Exempel på frågor** – klicka för att fråga:")
+    with gr.Row(elem_classes=["exempel"]):
+        examples = [gr.Button(q, size="sm", min_width=200) for q in EXAMPLES]
+
+    respond = respond_handler(service)
+    io = {"inputs": [message, chat, history, doc_type, year], "outputs": [message, chat, history]}
+    message.submit(respond, api_name="fraga", **io)
+    for button, q in zip(examples, EXAMPLES, strict=True):
+        button.click(lambda q=q: q, None, message, queue=False).then(respond, **io)
+    new.click(lambda: ("", [], []), None, [message, chat, history], queue=False)
+    return year

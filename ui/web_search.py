@@ -1,0 +1,47 @@
+"""The Sök tab: hybrid search with filters; results as cards with a marked snippet."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import gradio as gr
+
+from assistant.service import Service
+from ui import render
+from ui.web_common import ERROR_TEXT, TYPE_CHOICES, log, to_filters
+
+RESULTS = 10
+
+
+def search_handler(service: Service) -> Callable[[str, str, str], str]:
+    def run(query: str, doc_type: str, year: str) -> str:
+        query = (query or "").strip()
+        if not query:
+            return render.hits_html([], "")
+        try:
+            hits = service.search(query, k=RESULTS, filters=to_filters(doc_type, year))
+        except Exception:
+            log.exception("sökningen misslyckades")
+            return f"<p class='fel'>{ERROR_TEXT}</p>"
+        return render.hits_html(hits, query)
+
+    return run
+
+
+def build(service: Service) -> gr.Dropdown:
+    """Lay out the tab inside the current gr.Tab; returns the year dropdown so the page can refresh its choices."""
+    gr.Markdown(
+        "Sök efter ord eller innebörd i alla inlästa dokument. Du kan begränsa till en dokumenttyp eller ett år."
+    )
+    with gr.Row(equal_height=True):
+        query = gr.Textbox(
+            label="Sök efter", placeholder="Till exempel: solceller på skolor", scale=4, min_width=240,
+            elem_id="sok-fraga", submit_btn="Sök",
+        )  # fmt: skip
+    with gr.Row():
+        doc_type = gr.Dropdown(TYPE_CHOICES, value="", label="Dokumenttyp", min_width=160, elem_id="sok-typ")
+        year = gr.Dropdown([("Alla år", "")], value="", label="År", min_width=120, elem_id="sok-ar")
+    results = gr.HTML(render.hits_html([], ""), elem_id="sok-resultat")
+    run = search_handler(service)
+    gr.on([query.submit, doc_type.change, year.change], run, [query, doc_type, year], results, api_name="sok")
+    return year
