@@ -1,0 +1,200 @@
+"""Finding headings in plain text blocks: focus areas, goals, numbered sections, ALL-CAPS lines and § items.
+
+Loaders mark the headings their format states (Markdown #, HTML h1-h6, DOCX styles). PDF and TXT give only text,
+so `annotate` promotes the level-0 blocks that are headings by their shape. Goal numbering is only trusted in a
+goal context (after a focus area or a heading about mål) and must move forwards, so numbered lists inside a goal
+("1. Minska utsläppen") are not taken for new goals.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from ingest.model import Block
+
+FOCUS = re.compile(r"^fokusområde(?:\s+(\d{1,2}))?\s*(?:[:.\-–—]\s*(.*?))?\s*$", re.IGNORECASE)
+GOAL = re.compile(r"^mål\s+(\d{1,3})\s*(?:[.:\-–—)]\s*(.*?))?\s*$", re.IGNORECASE)
+NUMBERED_GOAL = re.compile(r"^(\d{1,2})[.)]\s+([A-ZÅÄÖ].*?)\s*$")
+SECTION = re.compile(r"^(\d{1,2}(?:\.\d{1,2})+)\.?\s+([A-ZÅÄÖ][^.!?]*?)\s*$")
+TOP_SECTION = re.compile(r"^(\d{1,2})\.?\s+([A-ZÅÄÖ][^.!?:;,]*?)\s*$")
+PARAGRAPH_MARK = re.compile(r"^§\s*(\d{1,4})\b\s*(.*?)\s*$")
+GOAL_CONTEXT = re.compile(r"\b(mål|målen|målområde|målområden|fokusområde|fokusområden)\b", re.IGNORECASE)
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+(?=[A-ZÅÄÖ0-9\"'”»(])")
+
+MAX_HEADING_CHARS = 200
+
+
+def focus_name(text: str) -> str | None:
+    """'Fokusområde 1: Smartare Lund' → 'Smartare Lund' ('Fokusområde 1' when it has no name); else None."""
+    match = FOCUS.match(text.strip())
+    if not match or (match.group(1) is None and not match.group(2)):
+        return None
+    name = (match.group(2) or "").strip(" .")
+    return name or f"Fokusområde {match.group(1)}"
+
+
+def goal_number(text: str, *, goal_context: bool = True) -> int:
+    """The goal number of a goal heading ('Mål 5', 'Mål 5. …', or '5. …' in a goal context), else 0."""
+    text = text.strip()
+    if len(text) > MAX_HEADING_CHARS:
+        return 0
+    match = GOAL.match(text)
+    if match:
+        return int(match.group(1))
+    if goal_context:
+        match = NUMBERED_GOAL.match(text)
+        if match and _one_sentence(match.group(2)):
+            return int(match.group(1))
+    return 0
+
+
+def mentions_goals(text: str) -> bool:
+    return bool(GOAL_CONTEXT.search(text))
+
+
+def _one_sentence(text: str) -> bool:
+    return not _SENTENCE_BREAK.search(text.rstrip(".!? "))
+
+
+def _all_caps(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return 3 <= len(letters) and all(c.isupper() for c in letters) and len(text) <= 80
+
+
+def _split_title(block: Block) -> list[Block]:
+    """'Mål 5. Lunds kommun ska … klimat. Vi arbetar …' in one block: the first sentence is the heading."""
+    text = block.text
+    head = re.match(r"^(?:mål\s+\d{1,3}|fokusområde\s+\d{1,2}|§\s*\d{1,4})\b", text, re.IGNORECASE)
+    if not head or block.kind == "table_row":
+        return [block]
+    # The first sentence break after the marker itself ("Mål 5. Lunds …" has a break right after "5.").
+    cut = next((m.start() for m in _SENTENCE_BREAK.finditer(text) if m.start() > head.end() + 1), None)
+    if cut is None or cut > MAX_HEADING_CHARS:
+        return [block]
+    title = text[:cut].strip()
+    if not (GOAL.match(title) or focus_name(title) or PARAGRAPH_MARK.match(title)):
+        return [block]  # "Mål 5 är uppfyllt. …" is a sentence about the goal, not its heading
+    return [replace(block, text=title), replace(block, text=text[cut:].strip())]
+
+
+class _State:
+    def __init__(self) -> None:
+        self.goal_context = False
+        self.context_level = 0  # level of the outermost heading of the goal context
+        self.focus_level = 0  # 0 when not inside a focus area
+        self.goal_level = 0  # 0 when not inside a goal
+        self.last_goal = 0
+        self.list_number = 0  # last number of a numbered list that is not a goal list; 0 outside one
+
+    def focus_heading_level(self) -> int:
+        if self.focus_level:
+            return self.focus_level
+        return self.context_level + 1 if self.goal_context and self.context_level else 1
+
+    def goal_heading_level(self) -> int:
+        if self.goal_level:
+            return self.goal_level
+        if self.focus_level:
+            return self.focus_level + 1
+        return self.context_level + 1 if self.goal_context and self.context_level else 2
+
+    def heading_seen(self, block: Block, goal: int) -> None:
+        level = block.level
+        if self.goal_level and level <= self.goal_level:
+            self.goal_level = 0
+        if self.focus_level and level <= self.focus_level:
+            self.focus_level = 0
+        if focus_name(block.text):
+            self.focus_level = level
+            self._open_context(level)
+        elif goal:
+            self.goal_level, self.last_goal = level, goal
+            self._open_context(level)
+        elif mentions_goals(block.text):
+            self._open_context(level)
+        elif self.goal_context and level <= self.context_level:
+            self.goal_context, self.context_level = False, 0  # a new section that is not about goals
+        self.list_number = 0
+
+    def _open_context(self, level: int) -> None:
+        if not self.goal_context or level < self.context_level:
+            self.context_level = level
+        self.goal_context = True
+
+
+def annotate(blocks: list[Block]) -> list[Block]:
+    """Return copies of the blocks with headings found in plain text marked (level > 0, kind "heading")."""
+    return [block for block, _goal in annotate_goals(blocks)]
+
+
+def annotate_goals(blocks: list[Block]) -> list[tuple[Block, int]]:
+    """Like `annotate`, paired with the goal number of each goal heading (0 for every other block)."""
+    state = _State()
+    out: list[tuple[Block, int]] = []
+    for original in blocks:
+        for block in _split_title(original) if original.level == 0 else [original]:
+            block = replace(block)
+            out.append((block, _annotate_one(block, state)))
+    return out
+
+
+def _annotate_one(block: Block, state: _State) -> int:
+    """Mark the block if it is a heading; return its goal number (0 if it is no goal heading)."""
+    text = block.text.strip()
+    if block.level > 0:
+        goal = goal_number(text, goal_context=state.goal_context)
+        if goal and not GOAL.match(text) and goal <= state.last_goal:
+            goal = 0  # "1. Inledning" after goal 3 is a section, not a goal
+        state.heading_seen(block, goal)
+        return goal
+    if block.kind == "table_row" or not text:
+        return 0
+    level, goal = _heading_level(text, block.kind, state)
+    if level:
+        block.level, block.kind = level, "heading"
+        state.heading_seen(block, goal)
+    elif match := NUMBERED_GOAL.match(text):
+        state.list_number = int(match.group(1))
+    elif block.kind != "list_item":
+        state.list_number = 0
+    return goal
+
+
+def _heading_level(text: str, kind: str, state: _State) -> tuple[int, int]:
+    """(level, goal number) for a heading found in plain text; (0, 0) for body text."""
+    if len(text) > MAX_HEADING_CHARS:
+        return 0, 0
+    if focus_name(text) and len(text) <= 120:
+        return state.focus_heading_level(), 0
+    match = GOAL.match(text)
+    if match:
+        return state.goal_heading_level(), int(match.group(1))
+    if state.goal_context:
+        match = NUMBERED_GOAL.match(text)
+        if match and _one_sentence(match.group(2)):
+            number = int(match.group(1))
+            # Goals are numbered through the document; the first one seen may be any (a plan citing goal 5).
+            # Inside a numbered list that is not about goals, only the next goal number counts, and only when
+            # it does not simply continue that list.
+            if state.list_number:
+                fits = number == state.last_goal + 1 and number != state.list_number + 1
+            else:
+                fits = state.last_goal < number <= (state.last_goal + 3 if state.last_goal else 40)
+            if fits:
+                return state.goal_heading_level(), number
+    if kind == "list_item":
+        return 0, 0
+    if PARAGRAPH_MARK.match(text) and len(text) <= 150:
+        return 2, 0
+    match = SECTION.match(text)
+    if match and len(text) <= 80:
+        return min(6, match.group(1).count(".") + 1), 0
+    match = TOP_SECTION.match(text)
+    if match and len(text) <= 60 and len(text.split()) <= 7 and not state.goal_context:
+        return 1, 0
+    if _all_caps(text):
+        # ALL-CAPS lines are chapter headings in these documents; taking one for a goal's sub-heading would
+        # label a whole later chapter with the last goal.
+        return 1, 0
+    return 0, 0
