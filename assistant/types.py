@@ -1,0 +1,126 @@
+"""The data the assistant hands to the UI: passages it read, citations it made, and the answer. No rendering here."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Literal
+
+Mode = Literal["extractive", "llm"]
+
+# The answer text of every refusal starts with this sentence; the UI and the tests look for it.
+REFUSAL = "Jag hittar inget om det i dokumenten."
+
+
+@dataclass
+class Segment:
+    """Where one chunk lies inside a passage's text, with that chunk's own metadata."""
+
+    start: int
+    end: int
+    chunk_id: str
+    section: str
+    goal: int = 0
+    page: int = 0
+
+
+@dataclass
+class Passage:
+    """One or more adjacent chunks of one document, as the answerers see them."""
+
+    doc_id: str
+    chunk_ids: list[str]
+    title: str
+    doc_type: str
+    date: str
+    page: int
+    section: str
+    text: str
+    source: str
+    organ: str = ""
+    goal: int = 0
+    focus_area: str = ""
+    chunk_index: int = 0  # index of the first chunk
+    score: float = 0.0  # fused search score of the best chunk in it
+    dense: float = 0.0  # best dense similarity among its chunks
+    lexical: float = 0.0  # best BM25 score among its chunks
+    segments: list[Segment] = field(default_factory=list)  # one per chunk, in order; empty: the whole text is one
+
+    @property
+    def chunk_id(self) -> str:
+        return self.chunk_ids[0]
+
+    def segment_at(self, offset: int) -> Segment:
+        """The chunk a character offset falls in (merged passages keep each chunk's section, goal and page)."""
+        for seg in self.segments:
+            if seg.start <= offset < seg.end:
+                return seg
+        if self.segments and offset >= self.segments[-1].start:
+            return self.segments[-1]
+        return Segment(0, len(self.text), self.chunk_id, self.section, self.goal, self.page)
+
+    @property
+    def header(self) -> str:
+        """What the sources show above the text: title, section, date. Counts as source text for numbers."""
+        return " · ".join(x for x in (self.title, self.section, self.date) if x)
+
+
+@dataclass
+class Citation:
+    n: int
+    doc_id: str
+    chunk_id: str
+    title: str
+    doc_type: str
+    date: str
+    page: int
+    section: str
+    quote: str  # exactly text[start:end]
+    start: int
+    end: int
+    text: str  # the full cited passage
+    source: str
+
+    @classmethod
+    def from_passage(cls, n: int, p: Passage, start: int, end: int) -> Citation:
+        seg = p.segment_at(start)
+        return cls(
+            n=n, doc_id=p.doc_id, chunk_id=seg.chunk_id, title=p.title, doc_type=p.doc_type, date=p.date,
+            page=seg.page, section=seg.section, quote=p.text[start:end], start=start, end=end, text=p.text,
+            source=p.source,
+        )  # fmt: skip
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class ClosestDoc:
+    """A document named in a refusal: near the question, but not an answer to it."""
+
+    doc_id: str
+    title: str
+    date: str
+    section: str
+    source: str
+
+
+@dataclass
+class Answer:
+    question: str
+    answer: str
+    refused: bool
+    mode: Mode
+    citations: list[Citation] = field(default_factory=list)
+    standalone_question: str = ""  # the question as it was searched (follow-ups made standalone)
+    closest: list[ClosestDoc] = field(default_factory=list)  # only when refused
+    notice: str = ""  # e.g. why the LLM answer was replaced by the extractive one (plain Swedish)
+
+    def to_json(self) -> dict:
+        """The output contract of `styrdok ask --json` (issue 3): exactly these keys."""
+        return {
+            "question": self.question,
+            "answer": self.answer,
+            "refused": self.refused,
+            "mode": self.mode,
+            "citations": [c.to_json() for c in self.citations],
+        }
