@@ -1,0 +1,140 @@
+"""Question → Answer: make it standalone, retrieve, decide whether the passages answer it, then answer.
+
+The extractive answer is always computed (it is cheap, ~ms after retrieval); in LLM mode it is the fallback when
+the model fails or too little of its answer survives verification.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Sequence
+
+from assistant.answer_extractive import Composed, candidates, compose, kind_of
+from assistant.config import LLMSettings
+from assistant.conversation import Resolved, resolve
+from assistant.llm import make_generator
+from assistant.llm.base import Generator, GeneratorError
+from assistant.relevance import Relevance, assess
+from assistant.retrieve import Retrieval, closest_documents, focus_area_goals, retrieve
+from assistant.scoring import SentenceSimilarity, TermWeights
+from assistant.text import content_terms
+from assistant.tokens import TokenCounter
+from assistant.types import REFUSAL, Answer, Mode
+from index.catalog import Filters
+from index.engine import Index
+
+log = logging.getLogger("styrdok.assistant")
+
+K_FACT = 5  # passages for a fact question
+K_GOALS = 9  # a list of goals needs room for several goals and the sentence that names them
+
+
+class Assistant:
+    def __init__(self, index: Index, llm_settings: LLMSettings | None = None, generator: Generator | None = None):
+        self.index = index
+        self.llm_settings = llm_settings or LLMSettings.from_env()
+        self._generator = generator
+        self._generator_error = ""
+        self.similarity = SentenceSimilarity(index.embedder)
+        self.tokens = TokenCounter(index.settings.home)
+
+    # --- the LLM, built on first use ----------------------------------------------------------------------------
+    def generator(self) -> Generator | None:
+        if self._generator is None and not self._generator_error and self.llm_settings.configured:
+            try:
+                self._generator = make_generator(self.llm_settings)
+            except GeneratorError as e:
+                self._generator_error = str(e)
+                log.warning("LLM unavailable: %s", e)
+        return self._generator
+
+    def default_mode(self) -> Mode:
+        return "llm" if self.llm_settings.mode == "llm" and self.llm_settings.configured else "extractive"
+
+    # --- asking --------------------------------------------------------------------------------------------------
+    def ask(
+        self,
+        question: str,
+        history: Sequence[str | Answer] | None = None,
+        filters: Filters | None = None,
+        mode: Mode | None = None,
+    ) -> Answer:
+        answer: Answer | None = None
+        for item in self.ask_stream(question, history, filters, mode):
+            if isinstance(item, Answer):
+                answer = item
+        assert answer is not None
+        return answer
+
+    def ask_stream(
+        self,
+        question: str,
+        history: Sequence[str | Answer] | None = None,
+        filters: Filters | None = None,
+        mode: Mode | None = None,
+    ) -> Iterator[str | Answer]:
+        """Tokens of a draft as the model writes them (LLM mode), then the final, verified Answer (always last).
+
+        The draft may lose sentences in verification: a UI shows the tokens while they come and then replaces
+        them with the final answer's text.
+        """
+        mode = mode or self.default_mode()
+        llm = self.generator() if mode == "llm" else None
+        resolved = resolve(question, history, llm=llm)
+        prep = self.prepare(resolved, filters)
+        if prep.refused:
+            yield self._refusal(resolved, prep.retrieval)
+            return
+        extractive = Answer(
+            question=question, answer=prep.composed.text, refused=False, mode="extractive",
+            citations=prep.composed.citations, standalone_question=resolved.standalone,
+        )  # fmt: skip
+        if mode != "llm":
+            yield extractive
+            return
+        if llm is None:
+            extractive.notice = self._generator_error or "Ingen språkmodell är inställd; svaret är citat ur dokumenten."
+            yield extractive
+            return
+        from assistant.answer_llm import answer_with_llm
+
+        refusal = self._refusal(resolved, prep.retrieval)
+        yield from answer_with_llm(
+            llm, resolved, prep.retrieval.passages, extractive, refusal, self.llm_settings, self.tokens
+        )
+
+    def prepare(self, resolved: Resolved, filters: Filters | None = None) -> Prepared:
+        """Retrieval, candidate sentences, the extractive answer and the refusal decision (also used by the eval)."""
+        q = resolved.standalone
+        kind = kind_of(resolved.focus)
+        r = retrieve(self.index, q, filters, k=K_GOALS if kind in ("goals", "goal") else K_FACT)
+        if kind == "goals":
+            r.passages = focus_area_goals(self.index, q, r.passages)
+        weights = TermWeights(self.index.catalog, content_terms(q))
+        ranked = candidates(q, resolved.focus, r.passages, self.similarity, weights)
+        composed = compose(q, resolved.focus, r.passages, ranked)
+        rel = assess(ranked, kind, composed.typed_ok, has_goal=composed.has_goal)
+        return Prepared(resolved, r, composed, rel)
+
+    def _refusal(self, resolved: Resolved, r: Retrieval) -> Answer:
+        closest = closest_documents(r.hits)
+        text = REFUSAL
+        if closest:
+            names = "; ".join(f"{c.title} ({c.date})" if c.date else c.title for c in closest)
+            text += f" Närmast frågan ligger: {names}."
+        return Answer(
+            question=resolved.question, answer=text, refused=True, mode="extractive",
+            standalone_question=resolved.standalone, closest=closest,
+        )  # fmt: skip
+
+
+class Prepared:
+    def __init__(self, resolved: Resolved, retrieval: Retrieval, composed: Composed, relevance: Relevance) -> None:
+        self.resolved = resolved
+        self.retrieval = retrieval
+        self.composed = composed
+        self.relevance = relevance
+
+    @property
+    def refused(self) -> bool:
+        return not self.retrieval.passages or not self.composed.citations or not self.relevance.answerable
