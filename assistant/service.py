@@ -1,8 +1,8 @@
-"""The one entry point the UI layer uses: ingest, search, documents, remove (and, later, ask)."""
+"""The one entry point the UI layer uses: ingest, search, documents, remove, ask."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -13,14 +13,21 @@ from index.hybrid import Hit
 from ingest.model import FileResult
 
 if TYPE_CHECKING:
+    from assistant.ask import Assistant
+    from assistant.config import LLMSettings
     from assistant.goal_finder import GoalMatch
+    from assistant.types import Answer, Mode
 
 
 class Service:
-    def __init__(self, settings: Settings | None = None, index: Index | None = None) -> None:
+    def __init__(
+        self, settings: Settings | None = None, index: Index | None = None, llm: LLMSettings | None = None
+    ) -> None:
         set_offline_defaults()
         self.settings = settings or Settings.from_env()
         self._index = index
+        self._llm = llm  # None: read STYRDOK_ANSWER_MODE / STYRDOK_LLM_* when the assistant is first used
+        self._assistant: Assistant | None = None
 
     @property
     def index(self) -> Index:
@@ -47,6 +54,38 @@ class Service:
 
     def remove(self, target: str) -> FileResult:
         return self.index.remove(target)
+
+    @property
+    def assistant(self) -> Assistant:
+        if self._assistant is None:
+            from assistant.ask import Assistant
+
+            self._assistant = Assistant(self.index, self._llm)
+        return self._assistant
+
+    def ask(
+        self,
+        question: str,
+        history: Sequence[str | Answer] | None = None,
+        filters: Filters | None = None,
+        mode: Mode | None = None,
+    ) -> Answer:
+        """A grounded answer in Swedish with verified citations, or a refusal naming the closest documents.
+
+        `history`: earlier questions (or Answers) of the conversation, oldest first; follow-ups are made
+        standalone from them. `mode`: "extractive" (quotes, no LLM) or "llm"; None uses the configured default.
+        """
+        return self.assistant.ask(question, history, filters, mode)
+
+    def ask_stream(
+        self,
+        question: str,
+        history: Sequence[str | Answer] | None = None,
+        filters: Filters | None = None,
+        mode: Mode | None = None,
+    ) -> Iterator[str | Answer]:
+        """Like `ask`, for a UI: yields draft tokens (str) while an LLM writes, then the final Answer (last)."""
+        return self.assistant.ask_stream(question, history, filters, mode)
 
     def close(self) -> None:
         if self._index is not None:

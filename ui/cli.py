@@ -153,5 +153,115 @@ def serve(host: str, port: int, root_path: str) -> None:
     run_web(host=host, port=port, root_path=root_path)
 
 
+# --- ask and chat ------------------------------------------------------------------------------------------------
+NOTICE = (
+    "Obs! Svaret är sammanställt automatiskt ur dokumenten. Det är inte ett beslut och kan vara ofullständigt – "
+    "kontrollera alltid i källan."
+)
+
+
+@main.command()
+@click.argument("question", required=False)
+@click.option("--type", "doc_type", help="Dokumenttyp: mål, pressmeddelande, nämndsplan, budget/bokslut, övrigt.")
+@click.option("--year", type=int, help="Bara dokument från detta år.")
+@click.option("--organ", help="Bara dokument från denna nämnd/styrelse.")
+@click.option(
+    "--mode",
+    type=click.Choice(["extractive", "llm"]),
+    help="extractive: svar med citat ur dokumenten (standard); llm: språkmodellen i STYRDOK_LLM_*.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Skriv svaret som JSON.")
+@click.option("--batch", type=click.File("r", encoding="utf-8"), help="En fråga per rad; en JSON-rad per fråga ut.")
+def ask(
+    question: str | None,
+    doc_type: str | None,
+    year: int | None,
+    organ: str | None,
+    mode: str | None,
+    as_json: bool,
+    batch: TextIO | None,
+) -> None:
+    """Ställ en fråga och få ett svar med källhänvisningar ur dokumenten."""
+    if not question and batch is None:
+        _fail("ange en fråga eller --batch FIL")
+    svc = _service()
+    filters = _filters(doc_type, year, organ)
+    if batch is not None:
+        for line in batch:
+            q = line.strip()
+            if q:
+                answer = svc.ask(q, filters=filters, mode=mode)
+                click.echo(json.dumps(answer.to_json(), ensure_ascii=False))
+        return
+    answer = svc.ask(question, filters=filters, mode=mode)
+    if as_json:
+        click.echo(json.dumps(answer.to_json(), ensure_ascii=False, indent=2))
+        return
+    _print_answer(answer)
+
+
+@main.command()
+@click.option("--type", "doc_type", help="Dokumenttyp: mål, pressmeddelande, nämndsplan, budget/bokslut, övrigt.")
+@click.option("--year", type=int, help="Bara dokument från detta år.")
+@click.option("--organ", help="Bara dokument från denna nämnd/styrelse.")
+@click.option("--mode", type=click.Choice(["extractive", "llm"]), help="Svarsläge (som för ask).")
+def chat(doc_type: str | None, year: int | None, organ: str | None, mode: str | None) -> None:
+    """Samtala med dokumenten: följdfrågor förstås i sitt sammanhang. "ny" börjar om, Ctrl-D avslutar."""
+    from assistant.types import Answer
+
+    svc = _service()
+    filters = _filters(doc_type, year, organ)
+    history: list[Answer] = []
+    click.echo('Ställ en fråga om dokumenten. Skriv "ny" för att börja om och avsluta med Ctrl-D.')
+    while True:
+        try:
+            question = input("\nDu: ").strip()
+        except (EOFError, KeyboardInterrupt):
+            click.echo()
+            return
+        if not question:
+            continue
+        if question.lower() in ("ny", "ny fråga", "börja om"):
+            history.clear()
+            click.echo("Nytt samtal.")
+            continue
+        answer = None
+        streamed = False
+        for item in svc.ask_stream(question, history=history, filters=filters, mode=mode):
+            if isinstance(item, Answer):
+                answer = item
+            else:  # an LLM's draft, shown while it is written; the checked answer follows
+                click.echo(click.style(item, dim=True), nl=False)
+                streamed = True
+        if streamed:
+            click.echo("\n" + click.style("— kontrollerat svar —", dim=True))
+        if answer is not None:
+            if answer.standalone_question and answer.standalone_question != answer.question:
+                click.echo(click.style(f"(Tolkat som: {answer.standalone_question})", dim=True))
+            _print_answer(answer)
+            history.append(answer)
+
+
+def _print_answer(answer) -> None:  # noqa: ANN001 - assistant.types.Answer, imported lazily
+    click.echo(answer.answer)
+    if answer.notice:
+        click.echo(click.style(answer.notice, dim=True))
+    if answer.citations:
+        click.echo("\nKällor:")
+        for c in answer.citations:
+            where = " · ".join(x for x in (c.date, f"s. {c.page}" if c.page else "", c.section) if x)
+            click.echo(f"[{c.n}] {c.title}" + (f" — {where}" if where else ""))
+    if not answer.refused:
+        click.echo("\n" + click.style(NOTICE, dim=True))
+
+
+def _register_subcommands() -> None:
+    from ui.cli_eval import eval_cmd
+
+    main.add_command(eval_cmd)
+
+
+_register_subcommands()
+
 if __name__ == "__main__":
     main()
