@@ -164,10 +164,30 @@ def goals_html(matches: Sequence[GoalMatch], text: str) -> str:
             f"<details class='kalla' {'open' if i == 1 else ''}><summary>Varför: stycket ur målen och texten i ärendet "
             f"({found} av ärendet pekar hit)</summary>"
             f"<blockquote class='kalla-text'>{_one_block(h.text)}</blockquote>"
-            f"<p class='arende-del'><strong>Ur ärendet:</strong> {esc(m.draft_excerpt)}</p></details>"
+            f"<p class='arende-del'><strong>Ur ärendet:</strong> {esc(m.draft_excerpt)}</p>{_related(m)}</details>"
             f"<p class='mal-stycke'>{esc(m.paragraph)}</p></li>"
         )
     return f"<ol class='mal-lista'>{''.join(rows)}</ol>"
+
+
+def _related(m: GoalMatch) -> str:
+    """Where another document ties similar work to the goal, with the goal's name marked."""
+    if m.related is None:
+        return ""
+    r = m.related
+    flat = " ".join(r.text.split())
+    hit = re.search(rf"\b(?:KF-)?mål\s+{m.goal}\b", flat, re.IGNORECASE)
+    at = hit.start() if hit else 0
+    start = max(0, at - 160)
+    cut = flat[start : at + 160]
+    cut = ("… " if start else "") + cut + (" …" if at + 160 < len(flat) else "")
+    shown = esc(cut)
+    if hit:
+        shown = shown.replace(esc(hit.group(0)), f"<mark>{esc(hit.group(0))}</mark>", 1)
+    return (
+        f"<p class='arende-del'><strong>Liknande arbete kopplas till målet i:</strong> {esc(r.title)} "
+        f"({where(r.doc_type, r.date, r.page, r.section)})</p><blockquote class='kalla-text'>{shown}</blockquote>"
+    )
 
 
 def goals_paragraphs(matches: Sequence[GoalMatch]) -> str:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import os
-import threading
 from typing import TYPE_CHECKING
 
 from ui.upload import AdminGate, max_upload_bytes
@@ -129,8 +128,9 @@ def serve(host: str = "127.0.0.1", port: int = 7860, root_path: str = "") -> Non
     gate = AdminGate.from_env()
     log.info("personalfunktioner (uppladdning/borttagning): %s", "på" if gate.enabled else "avstängda")
     app = build_app(service, gate)
-    # Load the model while the server starts, so the first visitor's question doesn't wait for it.
-    threading.Thread(target=_warm_up, args=(service,), name="styrdok-warm-up", daemon=True).start()
+    # Open the stores and load the model before the first request, not during it: the first visitor doesn't wait
+    # for the model, and concurrent first requests can't race to open Chroma (its client must be created once).
+    _warm_up(service)
     app.queue(default_concurrency_limit=concurrency(), max_size=100)
     try:
         app.launch(
@@ -144,6 +144,7 @@ def serve(host: str = "127.0.0.1", port: int = 7860, root_path: str = "") -> Non
 
 
 def _warm_up(service: Service) -> None:
+    log.info("laddar modellen och öppnar indexet …")
     try:
         service.search("kommunens mål", k=1)
     except Exception:  # noqa: BLE001 - an empty or broken index shows itself on the page; start-up goes on

@@ -101,3 +101,15 @@ def test_goal_paragraphs_take_the_clear_links():
     out = render.goals_html([match(5, True), match(6, False)], "text")
     assert "Tydlig koppling" in out and "Möjlig koppling" in out and out.count("<li class='mal'>") == 2
     assert "Klistra in" in render.goals_html([], "")
+
+
+def test_goal_row_shows_related_work_with_the_goal_marked():
+    related = hit(goal=0, text="Satsningen är en del av arbetet mot kommunfullmäktiges Mål 5 <b>om klimat</b>.")
+    related.title, related.doc_type = "Solceller på tolv skolor", "pressmeddelande"
+    m = GoalMatch(
+        goal=5, name="Lunds kommun ska vara ledande inom miljö och klimat", focus_area="Smartare Lund", doc_id="d1",
+        doc_title="Mål 2019", date="2019-10-16", organ="Kommunfullmäktige", score=1.0, parts_matched=2,
+        evidence=hit(5), draft_excerpt="Solceller byggs på skolor.", strong=True, related=related, paragraph="p",
+    )  # fmt: skip
+    out = render.goals_html([m], "text")
+    assert "<mark>Mål 5</mark>" in out and "Solceller på tolv skolor" in out and "<b>om" not in out
