@@ -20,8 +20,9 @@ from filelock import FileLock, Timeout
 from index.catalog import Catalog, DocRecord, Filters
 from index.config import Settings, configure_logging
 from index.embedder import Embedder
-from index.hybrid import FusionConfig, Hit, fuse
+from index.hybrid import FusionConfig, Hit, boost, fuse, named_focus_areas, named_goals
 from index.store import ModelMismatchError, VectorStore
+from index.vectors import mix, sentence_units
 from ingest.model import FileResult, LoadError, display_path
 from ingest.pipeline import PreparedDoc, discover, file_sha256, prepare, source_key
 
@@ -43,6 +44,7 @@ class Index:
         self.embedder = embedder or Embedder(settings)
         self.fusion = fusion or FusionConfig()
         self._store: VectorStore | None = None
+        self._focus_areas: set[str] | None = None
 
     # --- opening -------------------------------------------------------------------------------------------------
     @property
@@ -144,9 +146,13 @@ class Index:
         new_ids = [c.chunk_id for c in doc.chunks]
         old_ids = self.catalog.chunk_ids(existing.doc_id) if existing else []
         vectors = self.embedder.embed_passages([c.text for c in doc.chunks])
+        units = [(c, u) for c in doc.chunks for u in sentence_units(c.text)]
+        sent_vectors = self.embedder.embed_passages([u for _, u in units])
         self.catalog.journal_add(doc.doc_id, new_ids, old_ids)
         _crashpoint("journal")
         self.store.add(new_ids, vectors, [c.text for c in doc.chunks], [c.meta.to_dict() for c in doc.chunks])
+        if units:
+            self.store.add_sentences([c.chunk_id for c, _ in units], sent_vectors, [c.meta.to_dict() for c, _ in units])
         _crashpoint("vectors")
         m = doc.meta
         record = DocRecord(
@@ -154,6 +160,7 @@ class Index:
             m.get("date") or "", int(m.get("year") or 0), m.get("organ") or "", len(doc.chunks), doc.size, doc.mtime,
         )  # fmt: skip
         self.catalog.replace_document(record, doc.chunks, existing.doc_id if existing else None)
+        self._focus_areas = None
         _crashpoint("catalog")
         stale = [i for i in old_ids if i not in set(new_ids)]
         self.store.delete(stale)
@@ -171,10 +178,14 @@ class Index:
             self.catalog.journal_clear(doc_id)
 
     def _reset(self) -> None:
-        self.store.drop()
+        """Empty the index, whatever model built it (so no model check here)."""
+        VectorStore(
+            path=self.settings.chroma_dir, url=self.settings.chroma_url, collection=self.settings.collection
+        ).drop()
         self._store = None
         for d in self.catalog.documents():
             self.catalog.remove_document(d.doc_id)
+        self.catalog.db.execute("DELETE FROM journal")
         self.catalog.db.execute("DELETE FROM meta WHERE key='model'")
 
     def prune(self) -> list[FileResult]:
@@ -208,9 +219,24 @@ class Index:
 
     def check(self) -> dict[str, list[str]]:
         """Ids in one store but not the other (both lists empty when consistent)."""
-        in_store = set(self.store.all_ids())
+        in_store = set(self.store.all_ids()) | self.store.sentence_parents()
         in_catalog = {r[0] for r in self.catalog.db.execute("SELECT chunk_id FROM chunks")}
         return {"only_in_vectors": sorted(in_store - in_catalog), "only_in_catalog": sorted(in_catalog - in_store)}
+
+    def focus_areas(self) -> set[str]:
+        if self._focus_areas is None:
+            q = "SELECT DISTINCT json_extract(meta, '$.focus_area') FROM chunks"
+            self._focus_areas = {r[0] for r in self.catalog.db.execute(q) if r[0]}
+        return self._focus_areas
+
+    def _dense(self, query: str, n: int, filters: Filters | None) -> list[tuple[str, float]]:
+        v = self.embedder.embed_query(query)
+        chunk_sims = dict(self.store.query(v, n, filters))
+        sent_sims = self.store.query_sentences(v, 3 * n, filters)
+        missing = [c for c in sent_sims if c not in chunk_sims]
+        for cid, vec in self.store.vectors(missing).items():
+            chunk_sims[cid] = float(vec @ v)
+        return mix(chunk_sims, sent_sims)
 
     def search(
         self, query: str, k: int = 5, filters: Filters | None = None, fusion: FusionConfig | None = None
@@ -220,12 +246,19 @@ class Index:
         if not query:
             return []
         n = max(cfg.candidates, k)
-        dense = self.store.query(self.embedder.embed_query(query), n, filters) if cfg.method != "lexical" else []
+        dense = self._dense(query, n, filters) if cfg.method != "lexical" else []
         lexical = self.catalog.lexical_search(query, n, filters) if cfg.method != "dense" else []
         fused = fuse(dense, lexical, cfg)
         dense_s, lex_s = dict(dense), dict(lexical)
-        wanted = [cid for cid, _ in fused[: k * 2]]  # a few spare: vectors of half-written documents are skipped
-        rows = self.catalog.chunks_by_id(wanted)
+        # Vectors of a half-written document have no catalog row and are skipped here.
+        rows = self.catalog.chunks_by_id([cid for cid, _ in fused])
+        fused = boost(
+            fused,
+            {cid: m for cid, (_, m) in rows.items()},
+            named_goals(query),
+            named_focus_areas(query, self.focus_areas()),
+            cfg.structure_boost,
+        )
         hits: list[Hit] = []
         for cid, score in fused:
             if cid not in rows:

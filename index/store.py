@@ -35,6 +35,7 @@ class VectorStore:
             self.client = chromadb.PersistentClient(path=str(path), settings=settings)
         self.name = collection
         self._col = None
+        self._sent = None
 
     def open(self, model_id: str, dim: int) -> None:
         """Open (or create) the collection and refuse one built with another model."""
@@ -52,12 +53,25 @@ class VectorStore:
                 "eller välj samma modell som förut (STYRDOK_MODEL)."
             )
         self._col = col
+        # Sentence vectors of each chunk, keyed "<chunk_id>~<n>" with the chunk id in "parent" (see index/vectors.py).
+        self._sent = self.client.get_or_create_collection(
+            f"{self.name}-sentences",
+            embedding_function=None,
+            configuration={"hnsw": {"space": "cosine"}},
+            metadata={"model": model_id, "dim": dim},
+        )
 
     @property
     def col(self):  # noqa: ANN201 - chromadb's Collection type
         if self._col is None:
             raise RuntimeError("VectorStore.open() must be called first")
         return self._col
+
+    @property
+    def sent(self):  # noqa: ANN201
+        if self._sent is None:
+            raise RuntimeError("VectorStore.open() must be called first")
+        return self._sent
 
     def add(self, ids: Sequence[str], vectors: np.ndarray, texts: Sequence[str], metas: Sequence[dict]) -> None:
         for i in range(0, len(ids), 1000):  # Chroma caps the batch size
@@ -68,15 +82,44 @@ class VectorStore:
                 metadatas=[_store_meta(m) for m in metas[i : i + 1000]],
             )
 
-    def delete(self, ids: Sequence[str]) -> None:
+    def add_sentences(self, parents: Sequence[str], vectors: np.ndarray, metas: Sequence[dict]) -> None:
+        """Sentence vectors; `parents[i]` is the chunk id of sentence i (numbered per chunk in order)."""
+        seen: dict[str, int] = {}
+        ids = []
+        for p in parents:
+            seen[p] = seen.get(p, -1) + 1
+            ids.append(f"{p}~{seen[p]}")
         for i in range(0, len(ids), 1000):
-            self.col.delete(ids=list(ids[i : i + 1000]))
+            self.sent.upsert(
+                ids=ids[i : i + 1000],
+                embeddings=vectors[i : i + 1000],
+                metadatas=[
+                    {**_store_meta(m), "parent": p}
+                    for m, p in zip(metas[i : i + 1000], parents[i : i + 1000], strict=True)
+                ],
+            )
+
+    def delete(self, ids: Sequence[str]) -> None:
+        """Delete chunks and their sentence vectors."""
+        for i in range(0, len(ids), 500):
+            part = list(ids[i : i + 500])
+            self.col.delete(ids=part)
+            self.sent.delete(where={"parent": {"$in": part}})
 
     def count(self) -> int:
         return self.col.count()
 
     def all_ids(self) -> list[str]:
         return self.col.get(include=[])["ids"]
+
+    def sentence_parents(self) -> set[str]:
+        return {m["parent"] for m in self.sent.get(include=["metadatas"])["metadatas"]}
+
+    def vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
+        if not ids:
+            return {}
+        got = self.col.get(ids=list(ids), include=["embeddings"])
+        return {i: np.asarray(e, dtype=np.float32) for i, e in zip(got["ids"], got["embeddings"], strict=True)}
 
     def query(self, vector: np.ndarray, k: int, filters: Filters | None = None) -> list[tuple[str, float]]:
         """(chunk_id, cosine similarity) best first."""
@@ -88,12 +131,29 @@ class VectorStore:
         )
         return [(cid, 1.0 - float(d)) for cid, d in zip(res["ids"][0], res["distances"][0], strict=True)]
 
+    def query_sentences(self, vector: np.ndarray, k: int, filters: Filters | None = None) -> dict[str, float]:
+        """Best sentence similarity per chunk among the k nearest sentences."""
+        n = self.sent.count()
+        if n == 0:
+            return {}
+        res = self.sent.query(
+            query_embeddings=[vector],
+            n_results=min(k, n),
+            where=_chroma_where(filters),
+            include=["metadatas", "distances"],
+        )
+        best: dict[str, float] = {}
+        for m, d in zip(res["metadatas"][0], res["distances"][0], strict=True):
+            best[m["parent"]] = max(best.get(m["parent"], -1.0), 1.0 - float(d))
+        return best
+
     def drop(self) -> None:
-        try:
-            self.client.delete_collection(self.name)
-        except Exception:  # noqa: BLE001 - a missing collection is what we want anyway
-            pass
-        self._col = None
+        for name in (self.name, f"{self.name}-sentences"):
+            try:
+                self.client.delete_collection(name)
+            except Exception:  # noqa: BLE001 - a missing collection is what we want anyway
+                pass
+        self._col = self._sent = None
 
 
 def _store_meta(m: dict) -> dict:

@@ -14,6 +14,10 @@ from dataclasses import replace
 from ingest.model import Block
 
 FOCUS = re.compile(r"^fokusområde(?:\s+(\d{1,2}))?\s*(?:[:.\-–—]\s*(.*?))?\s*$", re.IGNORECASE)
+# "3.1 Mål 2 – …": a numbered section of a plan that is about one goal.
+SECTION_GOAL = re.compile(r"^(\d{1,2}(?:\.\d{1,2})*)\.?\s+mål\s+(\d{1,3})\b", re.IGNORECASE)
+# "4. Budget 2026": a short chapter heading of a numbered outline.
+OUTLINE = re.compile(r"^(\d{1,2})\.\s+([A-ZÅÄÖ][^.!?]{0,58})$")
 GOAL = re.compile(r"^mål\s+(\d{1,3})\s*(?:[.:\-–—)]\s*(.*?))?\s*$", re.IGNORECASE)
 NUMBERED_GOAL = re.compile(r"^(\d{1,2})[.)]\s+([A-ZÅÄÖ].*?)\s*$")
 SECTION = re.compile(r"^(\d{1,2}(?:\.\d{1,2})+)\.?\s+([A-ZÅÄÖ][^.!?]*?)\s*$")
@@ -86,6 +90,7 @@ class _State:
         self.goal_level = 0  # 0 when not inside a goal
         self.last_goal = 0
         self.list_number = 0  # last number of a numbered list that is not a goal list; 0 outside one
+        self.top_section = 0  # number of the last top-level numbered section ("3. Mål och aktiviteter")
 
     def focus_heading_level(self) -> int:
         if self.focus_level:
@@ -170,6 +175,21 @@ def _heading_level(text: str, kind: str, state: _State) -> tuple[int, int]:
     match = GOAL.match(text)
     if match:
         return state.goal_heading_level(), int(match.group(1))
+    match = SECTION_GOAL.match(text)
+    if match and _one_sentence(text):
+        return min(6, match.group(1).count(".") + 1), int(match.group(2))
+    match = OUTLINE.match(text)
+    if (
+        match
+        and len(text.split()) <= 7
+        and int(match.group(1)) == state.top_section + 1
+        and (state.top_section or not state.goal_context)
+    ):
+        # The next chapter of a numbered outline ("4. Budget 2026" after "3. …"), also when it looks like a
+        # list item or follows goals: it ends the chapter before it. Inside goals, only a running outline counts
+        # ("1. Fler ska cykla" under a goal is a list).
+        state.top_section = int(match.group(1))
+        return 1, 0
     if state.goal_context:
         match = NUMBERED_GOAL.match(text)
         if match and _one_sentence(match.group(2)):

@@ -17,7 +17,7 @@ CELL_SEP = "\x1f"  # marks a table row inside page text; cells are joined with i
 _BULLET = re.compile(r"^[•▪◦●■□▶►✓\-–*]\s+(?=\S)")
 _NUMBERED = re.compile(r"^\(?\d{1,3}[.)]\s+(?=\S)")
 # Lines that open document structure and always start a block of their own.
-_STRUCTURE = re.compile(r"^(?:fokusområde\s+\d|mål\s+\d|§\s*\d)", re.IGNORECASE)
+_STRUCTURE = re.compile(r"^(?:fokusområde\s+\d|(?:\d{1,2}(?:\.\d{1,2})+\.?\s+)?mål\s+\d|§\s*\d)", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?:…]['\"”»)]*$")
 
 

@@ -9,6 +9,7 @@ from ingest.clean import flatten
 from ingest.model import Block, LoadedDoc, LoadError
 
 # Elements whose text is never document content.
+_CHROME = re.compile(r"cookie|consent|kakor|breadcrumb|brodsmul|skip-?link|banner|share|dela", re.IGNORECASE)
 _DROP = ("script", "style", "nav", "header", "footer", "noscript", "template", "svg", "iframe", "form", "button")
 _HEADINGS = {f"h{n}": n for n in range(1, 7)}
 _BLOCK_TEXT = dict.fromkeys("p dt dd pre figcaption caption blockquote address".split(), "paragraph")
@@ -36,6 +37,10 @@ def load(path: Path) -> LoadedDoc:
         soup = BeautifulSoup(data, "html.parser")
         meta = _meta(soup)
         for tag in soup.find_all(_DROP):
+            tag.decompose()
+        # Site chrome that is not in a semantic tag: cookie banners, breadcrumbs, skip links. Left in, such short
+        # boilerplate becomes a passage that is "near" every question in embedding space.
+        for tag in soup.find_all(attrs={"class": _CHROME}) + soup.find_all(attrs={"id": _CHROME}):
             tag.decompose()
         blocks: list[Block] = []
         _walk(soup.body or soup, blocks)
