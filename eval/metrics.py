@@ -13,7 +13,7 @@ from statistics import mean
 from index.analyzer_sv import analyze
 
 NUMBER = re.compile(r"\d[\d\s.,:/-]*\d|\d")
-CITE = re.compile(r"\s*\[(\d+)\]")
+CITES_RUN = re.compile(r"(?:\s*\[\d+\])+")
 SUPPORT_MIN = 0.8  # share of a sentence's content stems that must occur in its cited passages
 
 
@@ -58,17 +58,24 @@ def numbers(text: str) -> list[str]:
 
 
 def split_sentences(answer: str) -> list[tuple[str, list[int]]]:
-    """Answer text → (sentence without markers, cited numbers). List items and lines count as sentences."""
+    """Answer text → claims: each piece of a line up to its citation markers, with the numbers it cites.
+
+    A marker covers the text before it back to the previous marker or line start (a quoted sentence, or a list
+    item). Text with no marker after it (an opening line such as "Tre mål hör till …:") gets [] and is checked
+    against all passages the answer cites.
+    """
     out = []
     for line in answer.splitlines():
         line = line.strip().lstrip("-•*").strip()
-        if not line:
-            continue
-        for sent in re.split(r"(?<=[.!?])\s+(?=[A-ZÅÄÖ0-9\"“(])", line):
-            cites = [int(n) for n in CITE.findall(sent)]
-            plain = CITE.sub("", sent).strip()
-            if plain:
-                out.append((plain, cites))
+        pos = 0
+        for m in CITES_RUN.finditer(line):
+            piece = line[pos : m.start()].strip()
+            if piece:
+                out.append((piece, [int(n) for n in re.findall(r"\d+", m.group(0))]))
+            pos = m.end()
+        rest = line[pos:].strip(" .")
+        if rest:
+            out.append((rest, []))
     return out
 
 
@@ -102,10 +109,15 @@ def answer_scores(q: dict, ans: dict) -> dict[str, float | None]:
     sents = split_sentences(text)
     ok = []
     pairs_ok = []
+    everything = [_source_text(c) for c in cites.values()]
+    # A line that only introduces the cited items ("Närmast frågan ligger:", "Tre mål hör till …:") is framing;
+    # its count is checked by the tests of the answerer, not here.
+    sents = [(t, ns) for t, ns in sents if ns or not t.endswith(":")]
     for sent, ns in sents:
-        passages = [cites[n]["text"] for n in ns if n in cites]
+        passages = [_source_text(cites[n]) for n in ns if n in cites] if ns else everything
         ok.append(supported(sent, passages))
-        pairs_ok += [supported(sent, [cites[n]["text"]]) or _partly(sent, cites[n]["text"]) for n in ns if n in cites]
+        if ns:
+            pairs_ok += [supported(sent, [p]) or _partly(sent, p) for p in passages]
     out["sentence_support"] = mean(ok) if ok else 0.0
     out["citation_precision"] = mean(pairs_ok) if pairs_ok else 0.0
     gold = norm(q.get("evidence") or "")
@@ -113,6 +125,12 @@ def answer_scores(q: dict, ans: dict) -> dict[str, float | None]:
     kf = norm(q.get("key_fact") or "")
     out["key_fact"] = float(kf in norm(text)) if kf else None
     return out
+
+
+def _source_text(c: dict) -> str:
+    """What a citation shows the reader: the passage and the header it is cited with (title, date, section)."""
+    head = " ".join(str(c.get(k) or "") for k in ("title", "date", "section"))
+    return f"{head}\n{c.get('text', '')}"
 
 
 def _partly(sentence: str, passage: str) -> bool:
