@@ -83,7 +83,7 @@ def answer_message(a: Answer, turn: int) -> str:
     parts = [link_citations(esc(a.answer), turn, (c.n for c in a.citations))]
     if a.notice:
         parts.append(f"<p class='svar-notis'>{esc(a.notice)}</p>")
-    if a.refused and a.closest:
+    if a.refused and any(d.title not in a.answer for d in a.closest):  # unless the answer already names them
         items = "".join(
             f"<li>{esc(d.title)}{' · ' + esc(d.date) if d.date else ''}{' · ' + esc(d.section) if d.section else ''}"
             "</li>"
@@ -196,11 +196,16 @@ def goals_paragraphs(matches: Sequence[GoalMatch]) -> str:
     return "\n\n".join(m.paragraph for m in chosen)
 
 
-def documents_rows(docs: Sequence[DocRecord]) -> list[list[str | int]]:
-    return [[d.title, d.doc_type, d.date or "–", d.n_chunks, d.doc_id] for d in docs]
-
-
-DOCUMENT_HEADERS = ["Titel", "Typ", "Datum", "Avsnitt", "Id"]
+def documents_html(docs: Sequence[DocRecord]) -> str:
+    """The indexed documents, newest first; a list rather than a table so that it reads on a phone."""
+    if not docs:
+        return "<p class='tomt'>Inga dokument är inlästa ännu.</p>"
+    rows = "".join(
+        f"<li class='dok'><div class='dok-titel'>{esc(d.title)}</div><div class='kalla-meta'>"
+        f"{where(d.doc_type, d.date or 'inget datum', 0, '')} · {d.n_chunks} avsnitt · id {esc(d.doc_id)}</div></li>"
+        for d in docs
+    )
+    return f"<p class='antal'>{len(docs)} dokument.</p><ul class='dokument'>{rows}</ul>"
 
 
 def report_markdown(results: Sequence[FileResult], names: dict[str, str] | None = None) -> str:

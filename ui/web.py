@@ -38,23 +38,32 @@ blockquote.kalla-text { margin: .25rem 0; padding-left: .6rem; border-left: 3px 
 a.cite { font-weight: 600; text-decoration: underline; }
 :focus-visible { outline: 3px solid #2563eb !important; outline-offset: 2px; }
 ol.traffar, ol.mal-lista { padding-left: 1.4rem; }
-li.traff, li.mal { margin-bottom: 1rem; overflow-wrap: anywhere; }
-.traff-titel, .mal-titel { font-weight: 600; font-size: 1.05em; }
+ul.dokument { list-style: none; padding-left: 0; }
+li.traff, li.mal, li.dok { margin-bottom: 1rem; overflow-wrap: anywhere; }
+.traff-titel, .mal-titel, .dok-titel { font-weight: 600; font-size: 1.05em; }
 .mal-stycke { background: var(--background-fill-secondary); padding: .4rem .6rem; border-radius: 4px; }
 .exempel button { white-space: normal; }
 .fel { color: #b91c1c; }
 .styrka { display: inline-block; font-size: .85em; padding: 0 .4rem; border-radius: 4px; margin: .15rem 0; }
 .styrka.tydlig { background: #dcfce7; color: #14532d; }
 .styrka.mojlig { background: #f3f4f6; color: #374151; }
-@media (max-width: 480px) { .gradio-container { padding: 0 .4rem !important; } }
 """
 
 # The page is Swedish (screen readers choose their voice by the lang attribute). Clicking [n] in an answer opens
 # that answer's source n: the browser's own jump to #id would scroll but leave the passage closed, so the link opens
 # the <details> and moves keyboard focus there (Enter on the link works too).
 HEAD = """
+<style>
+/* Here, not in CSS: Gradio scopes that to elements inside the app, and the side padding sits on the app itself. */
+@media (max-width: 480px) { .main.fillable.app { padding-left: 8px !important; padding-right: 8px !important; } }
+</style>
 <script>
 document.documentElement.lang = "sv";
+// Choosing the same file again must upload again (e.g. after a refused password): a file input only reports a
+// change when its value changes, so it is emptied as the file chooser opens.
+document.addEventListener("click", function (e) {
+  if (e.target instanceof HTMLInputElement && e.target.type === "file") e.target.value = "";
+}, true);
 document.addEventListener("click", function (e) {
   var a = e.target && e.target.closest ? e.target.closest("a.cite") : null;
   if (!a) return;

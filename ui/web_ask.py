@@ -14,8 +14,8 @@ from ui.web_common import ERROR_TEXT, TYPE_CHOICES, log, to_filters
 EXAMPLES = [
     "Vilka mål handlar om klimat och miljö?",
     "Vad ska kommunen göra för barn och unga?",
-    "Hur ska kommunens ekonomi skötas?",
-    "Vad kostar fritidskortet?",
+    "Hur många skolor får solceller?",
+    "Vem kan få fritidskortet?",
 ]
 MAX_QUESTION = 1000  # a question, not a document: longer input is cut rather than sent to the search
 WAITING = "Söker i dokumenten …"

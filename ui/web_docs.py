@@ -93,17 +93,15 @@ class DocsPanel:
     has_admin: bool
 
     def refresh(self, docs: list[DocRecord]) -> tuple:
-        rows = render.documents_rows(docs)
+        listing = render.documents_html(docs)
         if not self.has_admin:
-            return (rows,)
-        return rows, gr.Dropdown(choices=document_choices(docs), value=None)
+            return (listing,)
+        return listing, gr.Dropdown(choices=document_choices(docs), value=None)
 
 
 def build(service: Service, gate: AdminGate) -> DocsPanel:
-    table = gr.Dataframe(
-        headers=render.DOCUMENT_HEADERS, datatype=["str", "str", "str", "number", "str"], interactive=False,
-        label="Inlästa dokument", wrap=True, elem_id="dok-tabell", column_widths=["45%", "15%", "15%", "10%", "15%"],
-    )  # fmt: skip
+    gr.Markdown("### Inlästa dokument")
+    table = gr.HTML(render.documents_html([]), elem_id="dok-lista")
     panel = DocsPanel([table], gate.enabled)
     with gr.Accordion("För personal: ladda upp eller ta bort dokument", open=gate.enabled, elem_id="dok-personal"):
         if not gate.enabled:

@@ -64,6 +64,8 @@ def test_refusal_names_the_closest_documents():
     )  # fmt: skip
     out = render.answer_message(a, turn=2)
     assert "Jag hittar inget" in out and "Nämndsplan 2026" in out and "<details" not in out
+    a.answer = "Jag hittar inget om det i dokumenten. Närmast frågan ligger: Nämndsplan 2026 (2025-11-20)."
+    assert render.answer_message(a, turn=2).count("Nämndsplan 2026") == 1  # not listed twice
 
 
 def hit(goal: int = 5, text: str = "Solceller på skolor minskar utsläppen.", **kw) -> Hit:
@@ -113,3 +115,12 @@ def test_goal_row_shows_related_work_with_the_goal_marked():
     )  # fmt: skip
     out = render.goals_html([m], "text")
     assert "<mark>Mål 5</mark>" in out and "Solceller på tolv skolor" in out and "<b>om" not in out
+
+
+def test_documents_list():
+    from index.catalog import DocRecord
+
+    assert "Inga dokument" in render.documents_html([])
+    d = DocRecord("abc123", "/x.md", "sha", "<i>Plan</i>", "nämndsplan", "2025-11-20", 2025, "", 12)
+    out = render.documents_html([d])
+    assert "&lt;i&gt;Plan" in out and "Nämndsplan · 2025-11-20 · 12 avsnitt" in out and "1 dokument" in out
