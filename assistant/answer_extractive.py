@@ -49,6 +49,7 @@ _LEANS_BACK = re.compile(
     re.I,
 )
 _GOAL_IN_SECTION = re.compile(r"(?:^|›\s*)(?:\d+(?:\.\d+)*\s+)?Mål\s+(\d+)\s*[.:–-]?\s*(.*)$", re.I)
+_SUB_HEADING = re.compile(r"^\d+(?:\.\d+)*\.?\s+[A-ZÅÄÖ]")
 _INLINE_GOAL = re.compile(r"^\d+(?:\.\d+)+\s+Mål\s+(\d+)\b")
 _GOAL_MENTION = re.compile(r"\bmål\s+\d+(?:\s*[–-]\s*\d+)?", re.I)
 
@@ -64,6 +65,7 @@ class Candidate:
     heading: bool = False  # the chunk's own heading line (restated by the labels, not quoted as a claim)
     goal: int = 0  # the goal whose section the sentence is in (0: none)
     label: str = ""  # the heading the sentence stands under
+    area: str = ""  # the focus area (fokusområde) of its chunk, from the metadata
 
 
 @dataclass
@@ -74,6 +76,7 @@ class Composed:
     kind: str
     typed_ok: bool = True  # a number/date question got a sentence with a number/date
     goals: list[int] = field(default_factory=list)
+    named: bool = False  # the question names a focus area the goals' metadata carry: the list is metadata, not a guess
 
     @property
     def has_goal(self) -> bool:
@@ -82,7 +85,7 @@ class Composed:
 
 def kind_of(question: str) -> str:
     if _ABOUT_GOALS.match(question):
-        return "goal"
+        return "goal_about"
     m = _GOALS_Q.match(question)
     if m:
         plural = m.group("which").lower() == "vilka"
@@ -112,7 +115,7 @@ def candidates(
     """Every quotable sentence of the passages, scored; best first."""
     q_terms = content_terms(question)
     boost = set(content_terms(focus))
-    kind = kind_of(focus or question)
+    kind = kind_of(question)
     found: list[tuple[int, Span, bool, int, str]] = []  # passage, sentence, heading?, goal, section label
     for i, p in enumerate(passages):
         goal, label, seg_start = 0, "", -1
@@ -127,13 +130,16 @@ def candidates(
                 goal, label = int(m.group(1)), f"Mål {m.group(1)}"
             if not is_instruction(s.text):  # text that orders the assistant around is never quoted
                 found.append((i, s, heading, goal, label))
-    sims = similarity(question, [s.text for _, s, _, _, _ in found])
+    # A table row is scored together with the table's header row: "84 500 tkr | 86 200 tkr" alone says nothing.
+    texts = [_with_header(passages[i], s) for i, s, _, _, _ in found]
+    sims = similarity(question, texts)
     p_lex = [weights.coverage(q_terms, terms_of(f"{p.title}\n{p.section}\n{p.text}"), boost) for p in passages]
     out = []
-    for (i, s, heading, goal, label), sim in zip(found, sims, strict=True):
-        lex = weights.coverage(q_terms, terms_of(s.text), boost)
+    for (i, s, heading, goal, label), sim, text in zip(found, sims, texts, strict=True):
+        lex = weights.coverage(q_terms, terms_of(text), boost)
         score = sim + W_SENTENCE_LEX * lex + W_PASSAGE_LEX * p_lex[i] + W_TYPE * _typed(kind, s.text)
-        out.append(Candidate(i, s, sim, lex, p_lex[i], score, heading, goal, label))
+        area = passages[i].segment_at(s.start).focus_area
+        out.append(Candidate(i, s, sim, lex, p_lex[i], score, heading, goal, label, area))
     out.sort(key=lambda c: -c.score)
     return out
 
@@ -152,8 +158,15 @@ def units(p: Passage) -> list[tuple[Span, bool]]:
             out.append((Span(seg.start + lead, seg.start + len(first.rstrip()), first.strip()), True))
             skip = len(first)
         for x in sentences(text[skip:]):
-            out.append((Span(seg.start + skip + x.start, seg.start + skip + x.end, x.text), False))
+            # "4. Budget 2026" inside a chunk is a sub-heading the chunker kept with its text, not a statement.
+            sub = bool(_SUB_HEADING.match(x.text)) and x.text[-1:] not in ".!?" and len(x.text.split()) <= 8
+            out.append((Span(seg.start + skip + x.start, seg.start + skip + x.end, x.text), sub))
     return out
+
+
+def _with_header(p: Passage, s: Span) -> str:
+    header = _table_header([u for u, _ in units(p)], next((i for i, (u, _) in enumerate(units(p)) if u == s), -1))
+    return f"{header.text}\n{s.text}" if header is not None else s.text
 
 
 def _typed(kind: str, text: str) -> float:
@@ -166,16 +179,17 @@ def _typed(kind: str, text: str) -> float:
 
 def compose(question: str, focus: str, passages: Sequence[Passage], ranked: Sequence[Candidate]) -> Composed:
     """The answer text and its citations (numbered in order of appearance)."""
-    kind = kind_of(focus or question)
+    kind = kind_of(question)
     out = _Writer(passages)
     if not ranked:
         return Composed("", [], None, kind, False)
     best = ranked[0]
     # A "hur mycket" question needs a number in a sentence that is about the question, not just anywhere.
-    typed_ok = kind not in ("number", "date") or any(_typed(kind, c.span.text) and c.lex > 0 for c in ranked[:5])
-    if kind in ("goals", "goal", "goal_fit"):
-        goals = _goal_lines(question, kind, passages, ranked, out)
-        return Composed(out.text(), out.citations, best, kind, typed_ok, goals)
+    typed_ok = kind not in ("number", "date") or any(_typed(kind, c.span.text) and c.lex > 0 for c in ranked[:3])
+    if kind in ("goals", "goal", "goal_fit", "goal_about"):
+        areas = {c.area for c in ranked if c.area and c.area.lower() in question.lower()} if kind == "goals" else set()
+        goals = _goal_lines(question, kind, passages, ranked, out, areas)
+        return Composed(out.text(), out.citations, best, kind, typed_ok, goals, bool(areas and goals))
     _fact_lines(ranked, passages, out)
     return Composed(out.text(), out.citations, best, kind, typed_ok)
 
@@ -205,20 +219,32 @@ def _pick_facts(
 
 
 def _goal_lines(
-    question: str, kind: str, passages: Sequence[Passage], ranked: Sequence[Candidate], out: _Writer
+    question: str,
+    kind: str,
+    passages: Sequence[Passage],
+    ranked: Sequence[Candidate],
+    out: _Writer,
+    areas: set[str] = frozenset(),  # type: ignore[assignment]
 ) -> list[int]:
     best_by_goal: dict[int, Candidate] = {}
     for c in ranked:
         g = c.goal
+        if areas and c.area not in areas:
+            continue  # "Vilka mål hör till Smartare Lund?": the area's goals, as the metadata has them
         if g and (g not in best_by_goal or _prefer(passages[c.p], passages[best_by_goal[g].p], c, best_by_goal[g])):
             best_by_goal[g] = c
-    body = [c for c in ranked if not c.heading]
+    body = [c for c in ranked if not c.heading and "|" not in c.span.text]  # a table row names one goal at most
     top = body[0] if body else ranked[0]
-    mentions = len(_GOAL_MENTION.findall(top.span.text))
-    if mentions and (not best_by_goal or top.score >= max(c.score for c in best_by_goal.values())):
+    mentions = _GOAL_MENTION.findall(top.span.text) if kind != "goal_about" else []
+    several = len(mentions) > 1 or any("–" in m or "-" in m for m in mentions)
+    if (
+        mentions
+        and (kind != "goals" or several)
+        and (not best_by_goal or top.score >= max(c.score for c in best_by_goal.values()))
+    ):
         # The best sentence itself names the goals ("bidrar främst till Mål 2, Mål 3 …"): it is the answer.
-        _fact_lines(ranked, passages, out, limit=1)
-        if kind != "goals" or mentions > 1:
+        _fact_lines([top], passages, out, limit=1)
+        if kind != "goals" or not areas:
             return []
     if not best_by_goal:
         if not out.lines:
@@ -227,14 +253,16 @@ def _goal_lines(
     order = sorted(best_by_goal, key=lambda g: -best_by_goal[g].score)
     lead = best_by_goal[order[0]].score
     topic = [t for t in content_terms(question) if t not in {"mål", "kf"}]
-    if kind == "goals":
+    if areas:
+        chosen = list(order)
+    elif kind == "goals":
         chosen = [
             g for g in order if best_by_goal[g].score >= lead - GOAL_MARGIN or _strong(passages, best_by_goal[g], topic)
         ]
     else:
         chosen = order[:1]
     chosen.sort()
-    strong = all(_strong(passages, best_by_goal[g], topic) for g in chosen)
+    strong = bool(areas) or all(_strong(passages, best_by_goal[g], topic) for g in chosen)
     m = _GOALS_PRED.match(question)
     if kind == "goals" and strong and m and len(chosen) < len(COUNT_WORDS):
         out.opening(f"{COUNT_WORDS[len(chosen)].capitalize()} mål {m.group('pred')}:")
@@ -308,10 +336,12 @@ def _with_context(passages: Sequence[Passage], spans: list[tuple[int, Span]]) ->
         us = units(p)
         i = next((k for k, (u, _) in enumerate(us) if u.start == span.start), None)
         start = span.start
-        if i is not None and i > 0 and _LEANS_BACK.match(span.text):
-            prev, prev_heading = us[i - 1]
-            if not prev_heading and p.segment_at(prev.start) == p.segment_at(span.start):
-                start = prev.start  # "Det ska ske genom …" needs the sentence before it
+        k = i
+        while k is not None and k > 0 and i - k < 2 and _LEANS_BACK.match(us[k][0].text):
+            prev, prev_heading = us[k - 1]
+            if prev_heading or p.segment_at(prev.start) != p.segment_at(span.start):
+                break
+            start, k = prev.start, k - 1  # "Det ska ske genom …" needs the sentence before it (and that one its own)
         if i is not None and "|" in span.text:
             header = _table_header([u for u, _ in us], i)
             if header is not None and all(header != x for _, x in out):
@@ -329,8 +359,14 @@ def _adjacent(text: str, end: int, start: int) -> bool:
 
 
 def _table_header(sents: list[Span], i: int) -> Span | None:
-    """The first row of the table a row belongs to (so "84 500 tkr | 86 200 tkr" says which column is which)."""
+    """The header row of the table a row belongs to (so "84 500 tkr | 86 200 tkr" says which column is which):
+    the first row of the run, when it holds no figures other than years ("Verksamhet | Budget 2025 | Budget 2026")."""
+    if i < 0 or "|" not in sents[i].text:
+        return None
     j = i
     while j > 0 and "|" in sents[j - 1].text:
         j -= 1
-    return sents[j] if j < i else None
+    first = sents[j]
+    if j == i or any(not re.fullmatch(r"(?:19|20)\d\d", n) for n in numbers(first.text)):
+        return None
+    return first

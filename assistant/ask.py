@@ -106,14 +106,14 @@ class Assistant:
     def prepare(self, resolved: Resolved, filters: Filters | None = None) -> Prepared:
         """Retrieval, candidate sentences, the extractive answer and the refusal decision (also used by the eval)."""
         q = resolved.standalone
-        kind = kind_of(resolved.focus)
-        r = retrieve(self.index, q, filters, k=K_GOALS if kind in ("goals", "goal") else K_FACT)
+        kind = kind_of(resolved.standalone)
+        r = retrieve(self.index, q, filters, k=K_GOALS if kind in ("goals", "goal", "goal_about") else K_FACT)
         if kind == "goals":
             r.passages = focus_area_goals(self.index, q, r.passages)
         weights = TermWeights(self.index.catalog, content_terms(q))
         ranked = candidates(q, resolved.focus, r.passages, self.similarity, weights)
         composed = compose(q, resolved.focus, r.passages, ranked)
-        rel = assess(ranked, kind, composed.typed_ok, has_goal=composed.has_goal)
+        rel = assess(ranked, kind, composed.typed_ok, has_goal=composed.has_goal, named=composed.named)
         return Prepared(resolved, r, composed, rel)
 
     def _refusal(self, resolved: Resolved, r: Retrieval) -> Answer:

@@ -97,19 +97,21 @@ def grid(rows: Sequence[Row], false_answer_cost: float = 2.0) -> list[tuple[floa
     """Thresholds ranked by cost = false refusals + cost × false answers (answering off-corpus is the worse
     error: it shows unrelated quotes as if they answered)."""
     out = []
-    for cov, sim, sure, fit in itertools.product(
-        [0.3, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.8],
-        [0.83, 0.84, 0.845, 0.85, 0.855, 0.86, 0.865, 0.87, 0.875, 0.88],
-        [0.88, 0.885, 0.89, 0.895, 0.90, 0.91, 1.0],
-        [0.83, 0.84, 0.845, 0.85, 0.86, 1.0],
+    names = ("MIN_COVERAGE", "MIN_SIM", "SURE_SIM", "GOAL_FIT_SIM", "FULL_COVERAGE_SIM")
+    for values in itertools.product(
+        [0.3, 0.4, 0.45, 0.5, 0.55, 0.6, 0.7],
+        [0.84, 0.85, 0.855, 0.86, 0.865, 0.87, 0.875, 0.88],
+        [0.88, 0.885, 0.89, 0.895, 0.90, 1.0],
+        [0.83, 0.84, 0.85, 1.0],
+        [0.84, 0.845, 0.85, 0.855, 0.86, 1.0],
     ):
 
-        def answers(r: Row, c: tuple = (cov, sim, sure, fit)) -> bool:
+        def answers(r: Row, c: tuple = values) -> bool:
             return bool(r.draft) and relevance.decide(r.relevance, *c)
 
         m = rates(rows, answers)
         cost = m["false_refusal_rate"] * m["answerable"] + false_answer_cost * m["false_answer_rate"] * m["offcorpus"]
-        out.append((cost, {"MIN_COVERAGE": cov, "MIN_SIM": sim, "SURE_SIM": sure, "GOAL_FIT_SIM": fit}, m))
+        out.append((cost, dict(zip(names, values, strict=True)), m))
     out.sort(key=lambda x: x[0])
     return out
 

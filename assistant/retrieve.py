@@ -97,7 +97,7 @@ def _passage(run: list[Hit]) -> Passage:
     best = max(run, key=lambda h: h.score)
     segments, pos = [], 0
     for h in run:
-        segments.append(Segment(pos, pos + len(h.text), h.chunk_id, h.section, h.goal, h.page))
+        segments.append(Segment(pos, pos + len(h.text), h.chunk_id, h.section, h.goal, h.page, h.focus_area))
         pos += len(h.text) + 1  # the "\n" that joins chunks
     return Passage(
         doc_id=first.doc_id, chunk_ids=[h.chunk_id for h in run], title=first.title, doc_type=first.doc_type,
@@ -185,5 +185,7 @@ def _passage_from_row(cid: str, text: str, m: dict) -> Passage:
         page=m.get("page", 0), section=m.get("section", ""), text=text, source=m["source"],
         organ=m.get("organ", ""), goal=m.get("goal", 0), focus_area=m.get("focus_area", ""),
         chunk_index=m.get("chunk_index", 0),
-        segments=[Segment(0, len(text), cid, m.get("section", ""), m.get("goal", 0), m.get("page", 0))],
+        segments=[
+            Segment(0, len(text), cid, m.get("section", ""), m.get("goal", 0), m.get("page", 0), m.get("focus_area", ""))
+        ],
     )  # fmt: skip

@@ -18,6 +18,12 @@ QUESTION_WORDS = frozenset(
     min mitt mina vår vårt våra någon något några många mycket mer mest stor stort stora hög högt höga lång
     länge ungefär egentligen just nu idag dag också även bara enligt dokumenten dokumentet""".split()
 )
+# Light verbs in their forms: they carry tense, not content, and an LLM's "ska gå med" for a source's "går med"
+# must not count as an unsourced word.
+LIGHT_VERBS = frozenset(
+    """gå går gick gått göra gör gjorde gjort ge ger gav gett gavs ta tar tog tagit tas få fick fått kommer kom
+    kommit bör borde kunna kunde vill ville skulle""".split()
+)
 
 # Spaces inside numbers: regular, no-break and narrow no-break ("86 200", "4 711").
 _SP = "[ \u00a0\u202f]"
@@ -91,7 +97,7 @@ def content_terms(text: str) -> list[str]:
     """Stems of the words that carry meaning (stop words and question words left out), in order, unique."""
     out = []
     for w in words(text):
-        if w in STOP_WORDS or w in QUESTION_WORDS or (len(w) < 2 and not w.isdigit()):
+        if w in STOP_WORDS or w in QUESTION_WORDS or w in LIGHT_VERBS or (len(w) < 2 and not w.isdigit()):
             continue
         out.append(stem(w))
     return list(dict.fromkeys(out))

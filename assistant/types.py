@@ -21,6 +21,7 @@ class Segment:
     section: str
     goal: int = 0
     page: int = 0
+    focus_area: str = ""
 
 
 @dataclass
@@ -56,7 +57,7 @@ class Passage:
                 return seg
         if self.segments and offset >= self.segments[-1].start:
             return self.segments[-1]
-        return Segment(0, len(self.text), self.chunk_id, self.section, self.goal, self.page)
+        return Segment(0, len(self.text), self.chunk_id, self.section, self.goal, self.page, self.focus_area)
 
     @property
     def header(self) -> str:

@@ -19,9 +19,10 @@ from assistant.text import Span, content_terms, find_span, norm_space, numbers, 
 from assistant.types import Answer, Passage
 from index.analyzer_sv import split_compound
 
-# How much of a sentence's content must come from its sources. An LLM may inflect or reorder (stems absorb that)
-# and add a linking word or two; half of the content words missing means it says something the source doesn't.
-MIN_SUPPORT = 0.6
+# How many of a sentence's content words may be missing from its sources: an LLM inflects and reorders (stems
+# absorb that) and may add a linking word, one per four content words. A three-word claim must be fully sourced
+# ("Parkering i centrum är dyr" with "dyr" nowhere in the source is a new claim, not a paraphrase).
+MAX_MISSING_SHARE = 0.25
 
 _INJECTION = re.compile(
     r"\b(?:ignorera|strunta\s+i|glöm|bortse\s+från|ignore|disregard|forget)\b[^.!?\n]{0,40}?"
@@ -65,19 +66,25 @@ def trusted_text(p: Passage) -> str:
     return t
 
 
-def support(sentence: str, sources: Iterable[str]) -> float:
-    """Share of the sentence's content words (numbers aside) found in `sources`, compounds split where needed."""
-    terms = [t for t in content_terms(sentence) if not t.isdigit()]
-    if not terms:
-        return 1.0
+def unsupported_terms(sentence: str, sources: Iterable[str]) -> list[str]:
+    """The sentence's content words (numbers aside) not found in `sources`; compounds count when their parts are."""
     have: set[str] = set()
     for s in sources:
         have.update(content_terms(s))
-    found = 0
-    for w in terms:
-        if w in have or (len(w) >= 7 and all(p in have for p in split_compound(w, have.__contains__) or [""])):
-            found += 1
-    return found / len(terms)
+    out = []
+    for w in content_terms(sentence):
+        if w.isdigit() or w in have:
+            continue
+        parts = split_compound(w, have.__contains__) if len(w) >= 7 else []
+        if not parts:
+            out.append(w)
+    return out
+
+
+def support(sentence: str, sources: Iterable[str]) -> float:
+    """Share of the sentence's content words found in `sources` (1.0 for a sentence without any)."""
+    terms = [t for t in content_terms(sentence) if not t.isdigit()]
+    return 1.0 - len(unsupported_terms(sentence, sources)) / len(terms) if terms else 1.0
 
 
 def missing_numbers(sentence: str, sources: Iterable[str]) -> list[str]:
@@ -95,6 +102,7 @@ def check_sentence(sentence: str, cites: Sequence[Cited], passages: Sequence[Pas
     if is_instruction(sentence):
         v.reasons.append("meningen innehåller en instruktion")
     sources: list[str] = []
+    planted: list[str] = []
     for c in cites:
         if not 1 <= c.n <= len(passages):
             v.reasons.append(f"källa [{c.n}] finns inte")
@@ -102,6 +110,7 @@ def check_sentence(sentence: str, cites: Sequence[Cited], passages: Sequence[Pas
         p = passages[c.n - 1]
         safe = trusted_text(p)
         sources += [safe, p.header]
+        planted += [s.text for s in suspect_spans(p.text)]
         if c.quote is None:
             continue
         span = find_span(p.text, c.quote)
@@ -116,8 +125,12 @@ def check_sentence(sentence: str, cites: Sequence[Cited], passages: Sequence[Pas
     miss = missing_numbers(sentence, sources)
     if miss:
         v.reasons.append("talen " + ", ".join(miss) + " finns inte i källorna")
-    if sources and support(sentence, sources) < MIN_SUPPORT:
-        v.reasons.append("orden i meningen finns inte i källorna")
+    missing = unsupported_terms(sentence, sources) if sources else []
+    n_terms = len([t for t in content_terms(sentence) if not t.isdigit()])
+    if len(missing) > int(MAX_MISSING_SHARE * n_terms):
+        v.reasons.append("orden " + ", ".join(missing) + " finns inte i källorna")
+    elif planted and set(missing) & set(unsupported_terms(" ".join(planted), [])):
+        v.reasons.append("meningen bygger på en instruktion i dokumentet")
     v.ok = not v.reasons
     return v
 
