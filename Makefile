@@ -27,10 +27,11 @@ system-deps:
 ingest-sample: install
 	$(VENV)/bin/styrdok ingest data/exempel --prune
 
+# Ends in the web app, in the foreground (Ctrl-C stops it). PORT=8080 make run for another port.
+PORT ?= 7860
 run: install ingest-sample
-	$(VENV)/bin/styrdok search "Vilka mål handlar om klimatet?" -k 3
-	@echo
-	@echo "Sök själv:  $(VENV)/bin/styrdok search \"din fråga\"   (STYRDOK_HOME=$(STYRDOK_HOME))"
+	@echo "Startar styrdok på http://127.0.0.1:$(PORT)  (STYRDOK_HOME=$(STYRDOK_HOME)); Ctrl-C avslutar."
+	$(VENV)/bin/styrdok serve --host 127.0.0.1 --port $(PORT)
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -7,12 +7,16 @@ so a test can prove the page fetched nothing from outside.
 
 from __future__ import annotations
 
+import http.client
+import http.server
 import os
 import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -109,6 +113,9 @@ def web_home(tmp_path_factory: pytest.TempPathFactory, embedder) -> Path:
     finally:
         idx.close()
     assert any(r.status == "ingested" for r in results), results
+    # A copy for the second server, made now while nothing has the index open: two processes must not share one
+    # embedded Chroma, and the first server's tests write to theirs.
+    shutil.copytree(home, home.with_name(home.name + "-kopia"))
     return home
 
 
@@ -124,8 +131,13 @@ class Requests:
     urls: list[str] = field(default_factory=list)
 
     def outside(self, base: str) -> list[str]:
-        own = ("data:", "blob:", "about:", base.rstrip("/") + "/", base)
-        return [u for u in self.urls if not u.startswith(own)]
+        """Requests to any other host than the app's (in-page data: and blob: URLs are not requests out)."""
+        host = urllib.parse.urlsplit(base).netloc
+        return [
+            u
+            for u in self.urls
+            if not u.startswith(("data:", "blob:", "about:")) and urllib.parse.urlsplit(u).netloc != host
+        ]
 
 
 @pytest.fixture(scope="session")
@@ -173,3 +185,61 @@ def screenshot():
         return path
 
     return shoot
+
+
+class _PrefixProxy(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+
+def start_prefix_proxy(prefix: str, upstream_port: int) -> tuple[http.server.ThreadingHTTPServer, str]:
+    """A minimal reverse proxy on loopback: /prefix/... → upstream /..., streamed (Gradio's queue uses server-sent
+    events). It strips the prefix, as an nginx `location /prefix/ { proxy_pass http://app/; }` does."""
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.0"  # one request per connection; the body ends when the connection closes
+
+        def log_message(self, *args: object) -> None:  # quiet: pytest shows the failures that matter
+            pass
+
+        def _forward(self) -> None:
+            if not (self.path == prefix or self.path.startswith(prefix + "/")):
+                self.send_error(404, "outside the proxied prefix")
+                return
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection")}
+            headers.update({"X-Forwarded-Host": self.headers.get("Host", ""), "X-Forwarded-Proto": "http"})
+            conn = http.client.HTTPConnection("127.0.0.1", upstream_port, timeout=120)
+            try:
+                conn.request(self.command, self.path[len(prefix) :] or "/", body=body or None, headers=headers)
+                resp = conn.getresponse()
+                self.send_response(resp.status, resp.reason)
+                for k, v in resp.getheaders():
+                    if k.lower() not in ("transfer-encoding", "connection", "content-length"):
+                        self.send_header(k, v)
+                self.end_headers()
+                while chunk := resp.read1(65536):
+                    self.wfile.write(chunk)
+                    self.wfile.flush()
+            except (OSError, http.client.HTTPException):
+                pass  # the browser or the app went away mid-stream (an open event stream at shutdown)
+            finally:
+                conn.close()
+
+        do_GET = do_POST = do_HEAD = do_PUT = do_DELETE = do_OPTIONS = _forward  # noqa: N815
+
+    server = _PrefixProxy(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, name="prefix-proxy", daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}{prefix}"
+
+
+@pytest.fixture(scope="session")
+def proxied_app(web_home: Path, model_cache: Path) -> Iterator[WebApp]:
+    """A second server, behind a reverse proxy under /styrdok and with no staff password (staff functions off)."""
+    home = web_home.with_name(web_home.name + "-kopia")
+    app = start_server(home, model_cache, "--root-path", "/styrdok", env={"STYRDOK_ADMIN_PASSWORD": ""})
+    proxy, url = start_prefix_proxy("/styrdok", int(app.url.rsplit(":", 1)[1]))
+    try:
+        yield WebApp(url, app.home, app.log, app.proc)
+    finally:
+        proxy.shutdown()
+        stop_server(app)
