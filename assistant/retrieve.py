@@ -109,10 +109,6 @@ def _passage(run: list[Hit]) -> Passage:
     )  # fmt: skip
 
 
-def passage_from_hit(h: Hit) -> Passage:
-    return _passage([h])
-
-
 # --- versions ----------------------------------------------------------------------------------------------------
 def version_key(d: DocRecord) -> tuple[str, ...]:
     """Documents with equal keys are versions of one another."""
