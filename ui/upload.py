@@ -55,17 +55,18 @@ class AdminGate:
     def enabled(self) -> bool:
         return bool(self.secret)
 
-    def check(self, password: str | None, action: str) -> None:
-        """Raise UploadError unless `password` is right. Refusals are logged (never the password itself)."""
+    def check(self, password: str | None, action: str, client: str = "") -> None:
+        """Raise UploadError unless `password` is right. Refusals are logged with the client (never the password)."""
+        who = f" (från {client})" if client else ""
         if not self.enabled:
-            log.warning("nekad %s: personalfunktionerna är avstängda", action)
+            log.warning("nekad %s: personalfunktionerna är avstängda%s", action, who)
             raise UploadError(
                 "Uppladdning och borttagning är avstängda. En administratör slår på dem genom att sätta "
                 "STYRDOK_ADMIN_PASSWORD (eller STYRDOK_ADMIN_TOKEN_FILE) när appen startas."
             )
         # compare_digest: the time taken must not reveal how much of the password was right.
         if not hmac.compare_digest((password or "").encode("utf-8"), self.secret.encode("utf-8")):
-            log.warning("nekad %s: fel lösenord", action)
+            log.warning("nekad %s: fel lösenord%s", action, who)
             raise UploadError("Fel lösenord. Inget har ändrats.")
 
 

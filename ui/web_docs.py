@@ -29,10 +29,19 @@ def document_choices(docs: list[DocRecord]) -> list[tuple[str, str]]:
     return [(f"{d.title} ({d.date or 'inget datum'})", d.doc_id) for d in docs]
 
 
-def upload_handler(service: Service, gate: AdminGate) -> Callable[[Sequence[str] | None, str], str]:
-    def run(files: Sequence[str] | None, password: str) -> str:
+def client_of(request: gr.Request | None) -> str:
+    """Who sent a request, for the log: the peer address, and what a proxy says it forwarded (not proof of anything)."""
+    if request is None or request.client is None:
+        return ""
+    forwarded = request.headers.get("x-forwarded-for", "")
+    return request.client.host + (f", x-forwarded-for {forwarded}" if forwarded else "")
+
+
+def upload_handler(service: Service, gate: AdminGate) -> Callable[..., str]:
+    # `request` is filled in by Gradio (it looks for a gr.Request annotation); tests call without it.
+    def run(files: Sequence[str] | None, password: str, request: gr.Request | None = None) -> str:
         try:
-            gate.check(password, "uppladdning")
+            gate.check(password, "uppladdning", client_of(request))
             if not files:
                 return "Välj minst en fil att ladda upp."
             home = service.settings.home
@@ -57,10 +66,10 @@ def upload_handler(service: Service, gate: AdminGate) -> Callable[[Sequence[str]
     return run
 
 
-def remove_handler(service: Service, gate: AdminGate) -> Callable[[str | None, str], str]:
-    def run(doc_id: str | None, password: str) -> str:
+def remove_handler(service: Service, gate: AdminGate) -> Callable[..., str]:
+    def run(doc_id: str | None, password: str, request: gr.Request | None = None) -> str:
         try:
-            gate.check(password, "borttagning")
+            gate.check(password, "borttagning", client_of(request))
             if not doc_id:
                 return "Välj ett dokument att ta bort."
             doc = next((d for d in service.documents() if d.doc_id == doc_id), None)

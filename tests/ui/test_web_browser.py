@@ -171,7 +171,7 @@ def test_documents_upload_refused_without_password_then_allowed(
     expect(status).to_contain_text("Nekad", timeout=30_000)
     expect(status).to_contain_text("Fel lösenord")
     assert not (web_app.home / "uploads").exists() or not any((web_app.home / "uploads").iterdir())
-    assert "nekad uppladdning: fel lösenord" in web_app.log_text()
+    assert "nekad uppladdning: fel lösenord (från 127.0.0.1" in web_app.log_text()
 
     page.locator("#dok-losen input").fill(admin_password)
     upload()  # the same file again, now with the password
