@@ -93,6 +93,7 @@ def choose(page: Page, dropdown: str, option: str) -> None:
     page.locator(f"{dropdown} input").click()
     page.get_by_role("option", name=option, exact=True).click()
     expect(page.locator(f"{dropdown} input")).to_have_value(option)
+    expect(page.get_by_role("option")).to_have_count(0)  # the list has closed (and is not in a screenshot)
 
 
 def test_goal_finder_lists_the_climate_goal_for_solar_panels(page: Page, web_app, screenshot):
