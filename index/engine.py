@@ -24,7 +24,7 @@ from index.hybrid import FusionConfig, Hit, boost, fuse, named_focus_areas, name
 from index.store import ModelMismatchError, VectorStore
 from index.vectors import mix, sentence_units
 from ingest.model import FileResult, LoadError, display_path
-from ingest.pipeline import PreparedDoc, discover, file_sha256, prepare, source_key
+from ingest.pipeline import PreparedDoc, discover, identify, prepare, source_key
 
 log = logging.getLogger("styrdok.index")
 
@@ -98,7 +98,7 @@ class Index:
             results: list[FileResult] = []
             bar = _progress(len(items)) if progress else None
             for path, reason in items:
-                r = FileResult(display_path(path), "skipped", reason) if reason else self._ingest_one(path)
+                r = FileResult(display_path(path), "skipped", reason) if reason else self._ingest_guarded(path)
                 results.append(r)
                 if on_result:
                     on_result(r)
@@ -113,13 +113,20 @@ class Index:
         finally:
             lock.release()
 
+    def _ingest_guarded(self, path: Path) -> FileResult:
+        """One file; whatever goes wrong with it is that file's failure, never the end of the whole ingest."""
+        try:
+            return self._ingest_one(path)
+        except Exception as e:  # noqa: BLE001 - the traceback goes to the log file, the user gets a reason
+            log.error("unexpected error ingesting %r\n%s", path, traceback.format_exc())
+            return FileResult(display_path(path), "failed", f"oväntat fel vid inläsning ({type(e).__name__})")
+
     def _ingest_one(self, path: Path) -> FileResult:
         shown = display_path(path)
         try:
-            source = source_key(path)
-            sha = file_sha256(path)
-        except OSError as e:
-            return FileResult(shown, "failed", f"filen kan inte läsas ({e.strerror or e})")
+            source, sha = identify(path)
+        except LoadError as e:
+            return FileResult(shown, "failed", str(e))
         existing = self.catalog.document_by_source(source)
         if existing and existing.file_sha == sha:
             return FileResult(shown, "skipped", "oförändrad sedan förra inläsningen", existing.doc_id)

@@ -16,8 +16,12 @@ from ingest.model import Block, Chunk, ChunkMeta, LoadedDoc
 from ingest.structure import annotate_goals, focus_name
 
 SECTION_SEP = " › "
+_SPACE = re.compile(r"\s+")
 _TOKEN = re.compile(r"\w+|[^\w\s]")
 _SENTENCE_END = re.compile(r"(?<=[.!?…;:])\s+")
+# A block longer than this reaches the packer in pieces cut at sentence ends: packing measures the whole text that is
+# left after every chunk, so one 2 MB paragraph (a file that lost its line breaks) took minutes, quadratic in length.
+_PIECE_CHARS = 4000
 
 
 def estimate_tokens(text: str) -> int:
@@ -96,16 +100,20 @@ class _Packer:
         self.lines, self.context = list(context), len(context)
 
     def add(self, text: str, page: int | None, context: list[str], *, body: bool = True) -> None:
-        text = text.strip()
         if not self.lines:
             self.open(context)
+        for n, piece in enumerate(_pieces(text.strip(), _PIECE_CHARS)):
+            self._add(piece, page, context, body, continues=n > 0)
+
+    def _add(self, text: str, page: int | None, context: list[str], body: bool, *, continues: bool) -> None:
         while text:
             if self.fits("\n".join([*self.lines, text])):
                 self._append(text, page, body)
                 return
-            if self.has_body:
+            if self.has_body and not continues:  # a piece of a long block fills up the chunk its last piece began
                 self.open(context)
                 continue
+            continues = False
             piece, rest = _split_to_fit(self.lines, text, self.fits)
             if piece:
                 self._append(piece, page, body)
@@ -129,9 +137,28 @@ class _Packer:
         self.has_body = self.has_body or body
 
 
+def _pieces(text: str, size: int) -> list[str]:
+    """`text` cut into pieces of at most `size` characters, at the last sentence end (else space) in each."""
+    pieces: list[str] = []
+    start = 0
+    while len(text) - start > size:
+        end = start + size
+        cut = 0
+        for pattern in (_SENTENCE_END, _SPACE):
+            for match in pattern.finditer(text, start + 1, end):
+                cut = match.end()
+            if cut:
+                break
+        cut = cut or end
+        pieces.append(text[start:cut].strip())
+        start = cut
+    pieces.append(text[start:].strip())
+    return [piece for piece in pieces if piece]
+
+
 def _split_to_fit(lines: list[str], text: str, fits: Callable[[str], bool]) -> tuple[str, str]:
     """The longest head of `text` (whole sentences, else words, else characters) that fits after `lines`."""
-    for pattern in (_SENTENCE_END, re.compile(r"\s+")):
+    for pattern in (_SENTENCE_END, _SPACE):
         units = [unit for unit in pattern.split(text) if unit]
         if len(units) > 1:
             n = _max_fitting(len(units), lambda k, u=units: fits("\n".join([*lines, " ".join(u[:k])])))

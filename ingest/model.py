@@ -5,6 +5,7 @@ Every package may import this module; it imports only the standard library.
 
 from __future__ import annotations
 
+import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -77,8 +78,15 @@ class FileResult:
 
 
 def display_path(path: Path) -> str:
-    """The path as shown in reports: relative to the working directory when possible."""
+    """The path as given (links not followed), relative to the working directory when possible. Never raises.
+
+    Resolving would show a link as its target (a folder link to ".." as ".") and raises on a link loop. A name
+    that is not valid UTF-8 (Latin-1 bytes from an old file share) arrives with surrogate escapes that no terminal
+    or JSON report can print; such bytes are shown as U+FFFD.
+    """
+    full = Path(os.path.abspath(path))
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
+        shown = str(full.relative_to(Path.cwd()))
+    except (ValueError, OSError):  # elsewhere, or the working directory is gone
+        shown = str(path)
+    return shown.encode("utf-8", "surrogateescape").decode("utf-8", "replace")

@@ -6,6 +6,7 @@ only; the caller reports it and goes on.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 from collections.abc import Callable, Iterable, Iterator
@@ -14,7 +15,7 @@ from pathlib import Path
 
 from ingest.model import Chunk, LoadError
 
-MAX_FILE_BYTES = int(float(os.environ.get("STYRDOK_MAX_FILE_MB", "50")) * 1024 * 1024)
+DEFAULT_MAX_FILE_MB = 50.0
 SIDECAR_SUFFIX = ".meta.json"
 
 
@@ -30,6 +31,15 @@ class PreparedDoc:
     mtime: float
 
 
+def max_file_bytes() -> int:
+    """The size limit, STYRDOK_MAX_FILE_MB, read at each call so that an operator's (or a test's) setting holds."""
+    try:
+        mb = float(os.environ.get("STYRDOK_MAX_FILE_MB") or DEFAULT_MAX_FILE_MB)
+    except ValueError:
+        mb = DEFAULT_MAX_FILE_MB
+    return int(mb * 1024 * 1024)
+
+
 def source_key(path: Path) -> str:
     return str(path.resolve())
 
@@ -42,6 +52,32 @@ def file_sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+def identify(path: Path) -> tuple[str, str]:
+    """(source key, content sha256) of a file; raises LoadError (plain Swedish) when the file can't be opened."""
+    if str(path) != str(path).encode("utf-8", "surrogateescape").decode("utf-8", "replace"):
+        # The catalog, Chroma and every report store text; a name with undecodable bytes can be none of these.
+        raise LoadError("filnamnet innehåller tecken som inte är giltig UTF-8 — byt namn på filen (t.ex. å, ä, ö)")
+    check_file(path)  # size before content: a 20 GB backup file is refused, not hashed first
+    try:
+        return source_key(path), file_sha256(path)
+    except RuntimeError as e:  # Path.resolve() on a link loop
+        raise LoadError(unreadable_reason(OSError(errno.ELOOP, str(e)))) from e
+    except OSError as e:
+        raise LoadError(unreadable_reason(e)) from e
+
+
+def unreadable_reason(e: OSError) -> str:
+    """Why a file could not be opened, in Swedish (the system's own message may be in English)."""
+    reasons = {
+        errno.ENOENT: "filen finns inte (en länk som pekar på en fil som inte finns?)",
+        errno.ELOOP: "länken pekar i en slinga och leder aldrig till någon fil",
+        errno.EACCES: "styrdok har inte behörighet att läsa filen",
+        errno.EPERM: "styrdok har inte behörighet att läsa filen",
+        errno.EISDIR: "sökvägen är en mapp, inte en fil",
+    }
+    return reasons.get(e.errno or 0, "filen kunde inte läsas från disken")
+
+
 def doc_id_for(file_sha: str) -> str:
     """Stable id from content: the same bytes always give the same document id (duplicates collapse)."""
     return file_sha[:16]
@@ -50,7 +86,8 @@ def doc_id_for(file_sha: str) -> str:
 def discover(paths: Iterable[Path]) -> Iterator[tuple[Path, str]]:
     """Every file under `paths` as (path, reason); reason is "" for a file to ingest, else why it is skipped.
 
-    Symlinked folders are not followed (a link loop can't hang the walk); hidden files and folders are left out.
+    Symlinked folders are not followed (a link loop can't hang the walk) and are reported as skipped; hidden files
+    and folders are left out.
     """
     from ingest.loaders import SUPPORTED_SUFFIXES
 
@@ -65,6 +102,9 @@ def discover(paths: Iterable[Path]) -> Iterator[tuple[Path, str]]:
             yield root, "filen eller mappen finns inte"
             continue
         for f in files:
+            if f.is_symlink() and f.is_dir():
+                yield f, "länkade mappar följs inte (en länk kan leda runt i en slinga); ange mappen direkt"
+                continue
             key = source_key(f) if f.exists() else str(f)
             if key in seen:
                 continue
@@ -80,7 +120,8 @@ def discover(paths: Iterable[Path]) -> Iterator[tuple[Path, str]]:
 def _walk(root: Path) -> Iterator[Path]:
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in sorted(filenames):
+        links = [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]  # not walked: reported instead
+        for name in sorted(filenames + links):
             if not name.startswith("."):
                 yield Path(dirpath) / name
 
@@ -90,11 +131,13 @@ def check_file(path: Path) -> os.stat_result:
     try:
         st = path.stat()
     except OSError as e:  # broken link, permissions, loop
-        raise LoadError(f"filen kan inte läsas ({e.strerror or e})") from e
+        raise LoadError(unreadable_reason(e)) from e
     if st.st_size == 0:
         raise LoadError("filen är tom")
-    if st.st_size > MAX_FILE_BYTES:
-        raise LoadError(f"filen är större än gränsen på {MAX_FILE_BYTES // (1024 * 1024)} MB")
+    limit = max_file_bytes()
+    if st.st_size > limit:
+        size, most = f"{st.st_size / 2**20:.1f}".replace(".", ","), f"{limit / 2**20:g}".replace(".", ",")
+        raise LoadError(f"filen är {size} MB, större än gränsen på {most} MB (STYRDOK_MAX_FILE_MB)")
     return st
 
 

@@ -230,6 +230,10 @@ def _is_subsequence(needle: str, haystack: str) -> bool:
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(_BLOCK, max_size=25), _COUNTERS, st.integers(8, 120))
 def test_chunking_never_crashes_never_loses_text(blocks, counter, max_tokens):
+    _check_chunking(blocks, counter, max_tokens)
+
+
+def _check_chunking(blocks, counter, max_tokens):
     doc = LoadedDoc(blocks=blocks)
     chunks = chunk_document(doc, doc_id="p", meta={"title": "T"}, count_tokens=counter, max_tokens=max_tokens)
     count = counter or estimate_tokens
@@ -256,3 +260,26 @@ def test_title_heading_left_out_of_section_but_focus_area_kept():
     assert chunks[0].text == "Budget 2025\nInledning."
     chunks = chunk_document(LoadedDoc(blocks=blocks[2:]), doc_id="d", meta={"title": "Fokusområde 1: Smartare Lund"})
     assert chunks[0].meta.section == "Fokusområde 1: Smartare Lund"
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_BLOCK, max_size=12), _COUNTERS, st.integers(8, 120), st.integers(5, 60))
+def test_long_blocks_fed_in_pieces_keep_text_and_limits(blocks, counter, max_tokens, piece_chars):
+    """Blocks longer than the piece size (4000 characters in use; a few dozen here) are packed piece by piece."""
+    from unittest import mock
+
+    from ingest import chunking
+
+    with mock.patch.object(chunking, "_PIECE_CHARS", piece_chars):
+        _check_chunking(blocks, counter, max_tokens)
+
+
+def test_pieces_cut_at_sentence_ends_then_spaces():
+    from ingest.chunking import _pieces
+
+    text = "Första meningen är här. Andra meningen kommer sedan. " * 3
+    pieces = _pieces(text.strip(), 60)
+    assert all(len(p) <= 60 for p in pieces) and " ".join(pieces) == " ".join(text.split())
+    assert all(p.endswith(".") for p in pieces)
+    assert _pieces("x" * 25, 10) == ["x" * 10, "x" * 10, "x" * 5]
+    assert _pieces("ord " * 10, 9) == ["ord ord", "ord ord", "ord ord", "ord ord", "ord ord"]
