@@ -12,7 +12,8 @@ import os
 import signal
 import sys
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from filelock import FileLock, Timeout
@@ -70,8 +71,25 @@ class Index:
     def close(self) -> None:
         self.catalog.close()
 
-    def _lock(self) -> FileLock:
-        return FileLock(str(self.settings.home / "ingest.lock"))
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """Hold the one-writer lock, or raise IndexBusyError at once.
+
+        Never wait: a second ingest (or a removal from the web) that queued behind a long ingest would look hung,
+        and a web worker would be tied up for minutes. The lock is the kernel's (flock), so a killed writer's lock
+        goes with its process.
+        """
+        lock = FileLock(str(self.settings.home / "ingest.lock"))
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            raise IndexBusyError(
+                f"En annan inläsning pågår redan i {self.settings.home}. Vänta tills den är klar och försök igen."
+            ) from None
+        try:
+            yield
+        finally:
+            lock.release()
 
     # --- writing -------------------------------------------------------------------------------------------------
     def ingest(
@@ -83,14 +101,7 @@ class Index:
         progress: bool = False,
         on_result: Callable[[FileResult], None] | None = None,
     ) -> list[FileResult]:
-        lock = self._lock()
-        try:
-            lock.acquire(timeout=0)
-        except Timeout:
-            raise IndexBusyError(
-                f"En annan inläsning pågår redan i {self.settings.home}. Vänta tills den är klar och försök igen."
-            ) from None
-        try:
+        with self._writing():
             if rebuild:
                 self._reset()
             self._recover()
@@ -110,8 +121,6 @@ class Index:
             if prune:
                 results += self.prune()
             return results
-        finally:
-            lock.release()
 
     def _ingest_guarded(self, path: Path) -> FileResult:
         """One file; whatever goes wrong with it is that file's failure, never the end of the whole ingest."""
@@ -206,7 +215,7 @@ class Index:
 
     def remove(self, target: str) -> FileResult:
         """Remove a document by its id or its file path."""
-        with self._lock():
+        with self._writing():
             d = self.catalog.document(target) or self.catalog.document_by_source(source_key(Path(target)))
             if d is None:
                 return FileResult(target, "failed", "inget dokument med det id:t eller den sökvägen finns i indexet")

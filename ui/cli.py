@@ -133,8 +133,14 @@ def docs(as_json: bool) -> None:
 @click.argument("target")
 def remove(target: str) -> None:
     """Ta bort ett dokument ur indexet (sökväg eller dokument-id)."""
+    from index.engine import IndexBusyError
+
     svc = _service()
-    r = svc.remove(target)
+    try:
+        r = svc.remove(target)
+    except IndexBusyError as e:
+        _fail(str(e))
+        return
     if r.status != "removed":
         _fail(r.reason)
     click.echo(f"Borttaget: {r.path} ({r.chunks} avsnitt)")
