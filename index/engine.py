@@ -11,6 +11,7 @@ import logging
 import os
 import signal
 import sys
+import threading
 import traceback
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -46,10 +47,17 @@ class Index:
         self.fusion = fusion or FusionConfig()
         self._store: VectorStore | None = None
         self._focus_areas: set[str] | None = None
+        self._open_lock = threading.Lock()
 
     # --- opening -------------------------------------------------------------------------------------------------
     @property
     def store(self) -> VectorStore:
+        if self._store is None:
+            with self._open_lock:  # two first requests at once must not open Chroma twice
+                return self._open_store()
+        return self._store
+
+    def _open_store(self) -> VectorStore:
         if self._store is None:
             model_id, dim = self.embedder.model_id, self.embedder.dim
             recorded = self.catalog.get_meta("model")
