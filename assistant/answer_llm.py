@@ -127,8 +127,8 @@ def answer_with_llm(
         yield refusal  # the model found nothing either: say so, with the closest documents
         return
     answer, dropped = verified_answer(raw, used, resolved.question, resolved.standalone)
-    for d in dropped:
-        log.info("dropped unsupported sentence: %s", d)
+    if dropped:  # counted, not quoted: a model's sentence can repeat a name from the question
+        log.info("dropped %d unsupported sentence(s)", len(dropped))
     if answer is None:
         extractive.notice = FALLBACK_NOTICE
         yield extractive

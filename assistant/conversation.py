@@ -108,7 +108,7 @@ def resolve(question: str, history: Sequence[str | Answer] | None = None, llm: G
             text = llm.generate(rewrite_messages(prev[-3:], question)).strip().strip('"”»« ')
             if _plausible_rewrite(text, question):
                 return Resolved(question, text, question, True, "llm")
-            log.info("LLM rewrite rejected: %r", text)
+            log.info("LLM rewrite rejected (%d characters)", len(text))  # not the text: it holds the question
         except Exception as e:  # noqa: BLE001 - any backend failure falls back to the rules
             log.warning("LLM rewrite failed (%s); using rules", e)
     return Resolved(question, rule_rewrite(question, prev[-1]), question, True, "rules")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -14,6 +15,7 @@ from ingest.model import FileResult
 
 if TYPE_CHECKING:
     from assistant.ask import Assistant
+    from assistant.audit import AuditLog
     from assistant.config import LLMSettings
     from assistant.goal_finder import GoalMatch
     from assistant.types import Answer, Mode
@@ -21,13 +23,18 @@ if TYPE_CHECKING:
 
 class Service:
     def __init__(
-        self, settings: Settings | None = None, index: Index | None = None, llm: LLMSettings | None = None
+        self,
+        settings: Settings | None = None,
+        index: Index | None = None,
+        llm: LLMSettings | None = None,
+        audit: AuditLog | None = None,
     ) -> None:
         set_offline_defaults()
         self.settings = settings or Settings.from_env()
         self._index = index
         self._llm = llm  # None: read STYRDOK_ANSWER_MODE / STYRDOK_LLM_* when the assistant is first used
         self._assistant: Assistant | None = None
+        self._audit = audit  # None: STYRDOK_AUDIT_* read when the first question is asked
 
     @property
     def index(self) -> Index:
@@ -75,7 +82,12 @@ class Service:
         `history`: earlier questions (or Answers) of the conversation, oldest first; follow-ups are made
         standalone from them. `mode`: "extractive" (quotes, no LLM) or "llm"; None uses the configured default.
         """
-        return self.assistant.ask(question, history, filters, mode)
+        answer: Answer | None = None
+        for item in self.ask_stream(question, history, filters, mode):
+            if not isinstance(item, str):
+                answer = item
+        assert answer is not None  # ask_stream always ends with the Answer
+        return answer
 
     def ask_stream(
         self,
@@ -85,7 +97,23 @@ class Service:
         mode: Mode | None = None,
     ) -> Iterator[str | Answer]:
         """Like `ask`, for a UI: yields draft tokens (str) while an LLM writes, then the final Answer (last)."""
-        return self.assistant.ask_stream(question, history, filters, mode)
+        started = time.monotonic()
+        try:
+            for item in self.assistant.ask_stream(question, history, filters, mode):
+                if not isinstance(item, str):
+                    self.audit.record(item, time.monotonic() - started)
+                yield item
+        except Exception as e:
+            self.audit.record(None, time.monotonic() - started, mode=mode or "", error=type(e).__name__)
+            raise
+
+    @property
+    def audit(self) -> AuditLog:
+        if self._audit is None:
+            from assistant.audit import AuditLog
+
+            self._audit = AuditLog(self.settings.home)
+        return self._audit
 
     def close(self) -> None:
         if self._index is not None:
