@@ -71,14 +71,11 @@ def evaluate(
     )
     if ask is not None:
         sc = M.aggregate([r["scores"] for r in rows])
-        res.answers = {
-            "sentence_support": sc.get("sentence_support", 0.0),
-            "citation_precision": sc.get("citation_precision", 0.0),
-            "citation_recall": sc.get("citation_recall", 0.0),
-            "key_fact": sc.get("key_fact", 0.0),
-            "refusal_accuracy": sc.get("refusal_correct", 0.0),
-            "false_refusal_rate": sc.get("false_refusal", 0.0),
-        }
+        names = {"sentence_support": "sentence_support", "citation_precision": "citation_precision",
+                 "citation_recall": "citation_recall", "key_fact": "key_fact",
+                 "refusal_correct": "refusal_accuracy", "false_refusal": "false_refusal_rate"}  # fmt: skip
+        # A metric with no question to measure it (no off-corpus questions in SweQUAD) is left out, not 0.
+        res.answers = {out: sc[key] for key, out in names.items() if key in sc}
     return res
 
 
