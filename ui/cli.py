@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
@@ -26,6 +27,11 @@ def _filters(doc_type: str | None, year: int | None, organ: str | None):  # noqa
     from index.catalog import Filters
 
     return Filters(doc_type=doc_type, year=year, organ=organ)
+
+
+def _lines(batch: TextIO) -> Iterator[str]:
+    """Non-empty lines of a --batch file, in order."""
+    return (line.strip() for line in batch if line.strip())
 
 
 def _fail(message: str) -> None:
@@ -90,11 +96,9 @@ def search(
     svc = _service()
     filters = _filters(doc_type, year, organ)
     if batch is not None:
-        for line in batch:
-            q = line.strip()
-            if q:
-                hits = svc.search(q, k=k, filters=filters)
-                click.echo(json.dumps({"query": q, "hits": [h.to_json() for h in hits]}, ensure_ascii=False))
+        for q in _lines(batch):
+            hits = svc.search(q, k=k, filters=filters)
+            click.echo(json.dumps({"query": q, "hits": [h.to_json() for h in hits]}, ensure_ascii=False))
         return
     hits = svc.search(query, k=k, filters=filters)
     if as_json:
@@ -193,11 +197,8 @@ def ask(
     svc = _service()
     filters = _filters(doc_type, year, organ)
     if batch is not None:
-        for line in batch:
-            q = line.strip()
-            if q:
-                answer = svc.ask(q, filters=filters, mode=mode)
-                click.echo(json.dumps(answer.to_json(), ensure_ascii=False))
+        for q in _lines(batch):
+            click.echo(json.dumps(svc.ask(q, filters=filters, mode=mode).to_json(), ensure_ascii=False))
         return
     answer = svc.ask(question, filters=filters, mode=mode)
     if as_json:

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 from ingest.clean import flatten
+from ingest.loaders.txt import read_text_bytes
 from ingest.model import Block, LoadedDoc, LoadError
 
 # Elements whose text is never document content.
@@ -23,12 +24,7 @@ _SITE_SUFFIX = re.compile(r"\s+[|–—-]\s+[^|–—-]*(kommun|stad|region)[^|�
 
 
 def load(path: Path) -> LoadedDoc:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise LoadError("filen kunde inte läsas från disken") from exc
-    if not data.strip():
-        raise LoadError("filen är tom")
+    data = read_text_bytes(path)
     if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise LoadError("filen verkar inte vara text")
     try:

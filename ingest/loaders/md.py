@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from ingest.clean import flatten
-from ingest.loaders.txt import decode_bytes
+from ingest.loaders.txt import decode_bytes, read_text_bytes
 from ingest.model import Block, LoadedDoc, LoadError
 
 _HEADING = re.compile(r"^ {0,3}(#{1,6})(?:\s+(.*?))?\s*#*\s*$")
@@ -135,12 +135,7 @@ def _is_separator(line: str) -> bool:
 
 
 def load(path: Path) -> LoadedDoc:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise LoadError("filen kunde inte läsas från disken") from exc
-    if not data.strip():
-        raise LoadError("filen är tom")
+    data = read_text_bytes(path)
     text = decode_bytes(data).replace("\r\n", "\n").replace("\r", "\n")
     meta, body = parse_front_matter(text)
     body = re.sub(r"<!--.*?-->", "", body, flags=re.DOTALL)

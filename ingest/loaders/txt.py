@@ -76,13 +76,19 @@ def _control_ratio(text: str) -> float:
     return bad / len(text)
 
 
-def load(path: Path) -> LoadedDoc:
+def read_text_bytes(path: Path) -> bytes:
+    """The raw bytes of a text-like file (txt, md, html); LoadError when unreadable or empty."""
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise LoadError("filen kunde inte läsas från disken") from exc
     if not data.strip():
         raise LoadError("filen är tom")
+    return data
+
+
+def load(path: Path) -> LoadedDoc:
+    data = read_text_bytes(path)
     text = decode_bytes(data)
     if "\f" in text.strip("\f"):
         # Form feeds are page breaks (pdftotext output): keep page numbers and drop running headers.
