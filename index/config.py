@@ -49,7 +49,11 @@ class Settings:
     query_prefix: str = "query: "
     passage_prefix: str = "passage: "
     collection: str = "styrdok"
-    threads: int = 1  # torch threads; one per process measured fastest for single queries on 2 cores
+    threads: int = 1  # torch / ONNX Runtime threads; one per process measured fastest on 2 cores (bench/run.py)
+    # "torch", "onnx" or "onnx-int8" (index/onnx_backend.py). ONNX fp32 gives torch's vectors (every eval metric
+    # equal) ~2x faster without importing torch; int8 is ~3.5x faster but lost 3.6 points of recall@3 on
+    # eval/sets/exempel.jsonl (recall@5 equal), below tests/index/test_retrieval_regression.py's floor: opt-in.
+    embed_backend: str = "onnx"
     model_cache: Path | None = None  # where the built-in model is converted to; default: home/models
 
     @classmethod
@@ -62,6 +66,8 @@ class Settings:
             # A model of another family has its own prefixes (or none); the operator states them.
             s.query_prefix = env.get("STYRDOK_QUERY_PREFIX", "")
             s.passage_prefix = env.get("STYRDOK_PASSAGE_PREFIX", "")
+        if env.get("STYRDOK_EMBED_BACKEND"):
+            s.embed_backend = env["STYRDOK_EMBED_BACKEND"]
         if env.get("STYRDOK_THREADS"):
             s.threads = int(env["STYRDOK_THREADS"])
         if env.get("STYRDOK_MODEL_CACHE"):

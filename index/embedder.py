@@ -23,8 +23,8 @@ from index.config import DEFAULT_MODEL, Settings
 
 log = logging.getLogger("styrdok.index")
 
-# Passages per forward pass. Inputs are sorted by length first, so a batch pads little; measured by bench/run.py
-# (section "batch"): 16-64 are within noise of each other on 2 cores, 8 and below lose to per-call overhead.
+# Passages per forward pass (torch; ONNX batches by a token budget, see index/onnx_backend.py). Inputs are sorted by
+# length first, so a batch pads little. Measured by bench/run.py, section "batch".
 BATCH = 32
 
 
@@ -128,12 +128,13 @@ class Embedder:
     def embed_passages(self, texts: list[str], progress: bool = False, batch_size: int | None = None) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        return self._encode([self.settings.passage_prefix + t for t in texts], batch_size or BATCH, progress)
+        return self._encode([self.settings.passage_prefix + t for t in texts], batch_size, progress)
 
-    def _encode(self, texts: list[str], batch_size: int, progress: bool = False) -> np.ndarray:
+    def _encode(self, texts: list[str], batch_size: int | None, progress: bool = False) -> np.ndarray:
         self._ready()
-        if self._onnx is not None:
-            return self._onnx.encode(texts, batch_size)  # sorts by token length itself
+        if self._onnx is not None:  # sorts and batches by its token budget; batch_size only caps the count
+            return self._onnx.encode(texts, batch_size) if batch_size else self._onnx.encode(texts)
+        batch_size = batch_size or BATCH
         # Sorting by length keeps padding small inside each batch; the result is put back in input order.
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         vecs = self.model.encode(
