@@ -46,5 +46,11 @@ format: install
 test: install system-deps lint
 	bash scripts/offline.sh $(VENV)/bin/pytest $(PYTEST_ARGS)
 
+# Speed against the LangChain baseline with the same model, latency at 1k/10k/100k chunks, embedded and server
+# Chroma, cold start and memory → bench/results/summary.md and summary.json (bench/run.py). BENCH_ARGS=--quick for a
+# smoke run of every part. The 100k fixture is built once and cached under bench/results/cache.
+bench: install
+	STYRDOK_MODEL_CACHE=$${STYRDOK_MODEL_CACHE:-$(STYRDOK_HOME)/models} $(PY) -m bench.run $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) .styrdok test-output .pytest_cache .ruff_cache

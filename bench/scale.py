@@ -1,0 +1,343 @@
+"""Query latency at 1k / 10k / 100k chunks: search and extractive ask, with and without a metadata filter.
+
+How the large indexes are made (cheaply, and said so in the output): the chunks of a real ingest (text, metadata,
+FTS terms, chunk vector, sentence vectors) are replicated document by document. Each replica gets its own doc id,
+year (2015-2026), document type and organ, so filters select a realistic share. Its vectors are the real ones plus
+Gaussian noise (cosine ~0.97 to the original), renormalised, so the HNSW graph holds distinct points. The lexical
+side is real: every replica's text and analysed FTS terms are stored in the catalog, and BM25 and fusion run over
+all of them. Everything is written through the production schema (catalog tables, VectorStore.add /
+add_sentences with the same metadata), only faster than re-embedding 100k chunks.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from bench.common import latency_stats, log, settings_for
+
+TYPES = ("mål", "nämndsplan", "pressmeddelande", "budget/bokslut", "övrigt")
+ORGANS = ("Kommunfullmäktige", "Kommunstyrelsen", "Tekniska nämnden", "Barn- och skolnämnden",
+          "Kultur- och fritidsnämnden", "Miljönämnden")  # fmt: skip
+NOISE = 0.0125  # per-dimension std: |noise| ≈ 0.25, cosine to the source vector ≈ 0.97
+FILTER_YEAR = 2020  # one year of twelve: about 8% of the chunks
+
+
+@dataclass
+class BaseDoc:
+    row: tuple  # the documents row
+    chunks: list[dict] = field(default_factory=list)  # text, meta, terms, vec, sents (list of vectors), smetas
+
+
+@dataclass
+class Base:
+    model: str  # "model_id|dim" as the catalog records it
+    docs: list[BaseDoc]
+
+    @property
+    def n_chunks(self) -> int:
+        return sum(len(d.chunks) for d in self.docs)
+
+    def fingerprint(self) -> str:
+        h = hashlib.sha256(self.model.encode())
+        for d in self.docs:
+            for c in d.chunks:
+                h.update(c["text"].encode())
+                h.update(np.asarray(c["vec"], dtype=np.float32).tobytes())
+        return h.hexdigest()[:16]
+
+
+def load_base(home: Path) -> Base:
+    """Everything a real ingest at `home` wrote, per document."""
+    from index.catalog import Catalog
+    from index.store import VectorStore
+
+    s = settings_for(home)
+    cat = Catalog(s.catalog_path)
+    model = cat.get_meta("model") or ""
+    model_id, _, dim = model.rpartition("|")
+    store = VectorStore(path=s.chroma_dir, collection=s.collection)
+    store.open(model_id, int(dim))
+    docs = {r[0]: BaseDoc(tuple(r)) for r in cat.db.execute("SELECT * FROM documents ORDER BY doc_id")}
+    rows = cat.db.execute(
+        "SELECT c.chunk_id, c.doc_id, c.text, c.meta, f.terms FROM chunks c JOIN chunks_fts f ON f.rowid = c.id "
+        "ORDER BY c.id"
+    ).fetchall()
+    vecs = store.vectors([r[0] for r in rows])
+    sent = store.sent.get(include=["embeddings", "metadatas"])
+    by_parent: dict[str, list[tuple[int, np.ndarray, dict]]] = {}
+    for sid, v, m in zip(sent["ids"], sent["embeddings"], sent["metadatas"], strict=True):
+        by_parent.setdefault(m["parent"], []).append((int(sid.rsplit("~", 1)[1]), np.asarray(v, np.float32), m))
+    for cid, doc_id, text, meta, terms in rows:
+        ss = sorted(by_parent.get(cid, []), key=lambda x: x[0])
+        docs[doc_id].chunks.append({"text": text, "meta": json.loads(meta), "terms": terms, "vec": vecs[cid],
+                                    "sents": [v for _, v, _ in ss]})  # fmt: skip
+    cat.close()
+    return Base(model, [d for d in docs.values() if d.chunks])
+
+
+class Fixture:
+    """An index under `home` (vectors in embedded Chroma there, or in a server at `url`) grown by replicas."""
+
+    def __init__(self, home: Path, base: Base, url: str = "", seed: int = 0) -> None:
+        from index.catalog import Catalog
+        from index.store import VectorStore
+
+        self.settings = settings_for(home, chroma_url=url)
+        self.base = base
+        self.catalog = Catalog(self.settings.catalog_path)
+        self.catalog.set_meta("model", base.model)
+        model_id, _, dim = base.model.rpartition("|")
+        self.store = VectorStore(path=self.settings.chroma_dir, url=url, collection=self.settings.collection)
+        self.store.open(model_id, int(dim))
+        self.rng = np.random.default_rng(seed)
+        self.n_chunks = self.catalog.count_chunks()
+        self.n_sentences = self.store.sent.count()
+        self.replica = int(self.catalog.get_meta("bench_replica") or 0)
+        self.build_seconds = 0.0
+
+    def close(self) -> None:
+        self.catalog.close()
+
+    def _noisy(self, v: np.ndarray) -> np.ndarray:
+        x = v + self.rng.normal(0.0, NOISE, size=v.shape).astype(np.float32)
+        return x / np.linalg.norm(x, axis=-1, keepdims=True)
+
+    def grow_to(self, target: int) -> None:
+        t = time.perf_counter()
+        pending: list[tuple[BaseDoc, int, int]] = []
+        planned = self.n_chunks
+        while planned < target:
+            for k, doc in enumerate(self.base.docs):
+                if planned >= target:
+                    break
+                pending.append((doc, self.replica, k))
+                planned += len(doc.chunks)
+                if sum(len(d.chunks) for d, _, _ in pending) >= 2000:
+                    self._write(pending)
+                    pending = []
+            else:
+                self.replica += 1
+        if pending:
+            self._write(pending)
+        self.catalog.set_meta("bench_replica", str(self.replica))
+        self.build_seconds += time.perf_counter() - t
+
+    def _write(self, items: list[tuple[BaseDoc, int, int]]) -> None:
+        ids, vecs, texts, metas, s_parents, s_vecs, s_metas = [], [], [], [], [], [], []
+        with self.catalog.transaction() as db:
+            for doc, r, k in items:
+                doc_id = hashlib.sha256(f"{doc.row[0]}:{r}".encode()).hexdigest()[:16]
+                year = 2015 + (r * 7 + k) % 12
+                row = list(doc.row)
+                # documents: doc_id, source, file_sha, title, doc_type, date, year, organ, n_chunks, size, mtime, at
+                row[0], row[1], row[2] = doc_id, f"/bench/replica-{r}/{Path(doc.row[1]).name}", doc_id * 4
+                row[3] = f"{doc.row[3]} ({r})"
+                row[4], row[5], row[6], row[7] = (
+                    TYPES[(r + k) % 5],
+                    f"{year}-0{1 + r % 9}-15",
+                    year,
+                    ORGANS[(r + 3 * k) % 6],
+                )
+                db.execute("INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", row)
+                for i, c in enumerate(doc.chunks):
+                    cid = f"{doc_id}:{i:04d}"
+                    meta = {**c["meta"], "doc_id": doc_id, "title": row[3], "doc_type": row[4], "date": row[5],
+                            "year": year, "organ": row[7], "source": row[1]}  # fmt: skip
+                    cur = db.execute("INSERT INTO chunks(chunk_id, doc_id, text, meta) VALUES (?,?,?,?)",
+                                     (cid, doc_id, c["text"], json.dumps(meta, ensure_ascii=False)))  # fmt: skip
+                    db.execute("INSERT INTO chunks_fts(rowid, terms) VALUES (?, ?)", (cur.lastrowid, c["terms"]))
+                    ids.append(cid)
+                    vecs.append(c["vec"])
+                    texts.append(c["text"])
+                    metas.append(meta)
+                    for sv in c["sents"]:
+                        s_parents.append(cid)
+                        s_vecs.append(sv)
+                        s_metas.append(meta)
+        self.store.add(ids, self._noisy(np.stack(vecs)), texts, metas)
+        if s_vecs:
+            self.store.add_sentences(s_parents, self._noisy(np.stack(s_vecs)), s_metas)
+        self.n_chunks += len(ids)
+        self.n_sentences += len(s_vecs)
+
+
+def measure(settings, embedder, queries: list[str], *, ask: bool = True, warmup: int = 3) -> dict:  # noqa: ANN001
+    """Warm latencies over distinct questions: search (k=5) and extractive ask, each without and with a filter."""
+    from assistant.service import Service
+    from index.catalog import Filters
+    from index.engine import Index
+
+    idx = Index(settings, embedder=embedder)
+    svc = Service(settings=settings, index=idx)
+    filt = Filters(year=FILTER_YEAR)
+    out: dict = {}
+    for q in queries[:warmup]:  # open Chroma, load HNSW segments, prime SQLite pages
+        idx.search(q + " ?", k=5)
+        idx.search(q + " ?", k=5, filters=filt)
+    for name, f in (("search", None), ("search_filtered", filt)):
+        lat = []
+        for q in queries:
+            embedder._cache.clear()  # each question pays for its own query embedding, as a new question does
+            t = time.perf_counter()
+            idx.search(q, k=5, filters=f)
+            lat.append(time.perf_counter() - t)
+        out[name] = latency_stats(lat)
+    if ask:
+        for q in queries[:warmup]:
+            svc.ask(q + " ?", mode="extractive")
+        sim = svc.assistant.similarity
+        for name, f in (("ask", None), ("ask_filtered", filt)):
+            lat, emb_secs, emb_texts = [], [], []
+            for q in queries:
+                embedder._cache.clear()
+                getattr(sim, "_cache", {}).clear()  # sentence vectors of earlier answers: replicas would hit them
+                spent = {"s": 0.0, "n": 0}
+                orig = embedder.embed_passages
+
+                def counting(texts, *a, _o=orig, _s=spent, **kw):  # noqa: ANN001, ANN202
+                    t0 = time.perf_counter()
+                    try:
+                        return _o(texts, *a, **kw)
+                    finally:
+                        _s["s"] += time.perf_counter() - t0
+                        _s["n"] += len(texts)
+
+                embedder.embed_passages = counting
+                try:
+                    t = time.perf_counter()
+                    svc.ask(q, filters=f, mode="extractive")
+                    lat.append(time.perf_counter() - t)
+                finally:
+                    del embedder.embed_passages
+                emb_secs.append(spent["s"])
+                emb_texts.append(spent["n"])
+            out[name] = latency_stats(lat)
+            out[name]["sentence_embedding_p50_ms"] = round(float(np.median(emb_secs)) * 1000, 1)
+            out[name]["sentences_embedded_p50"] = float(np.median(emb_texts))
+    out["filtered_over_unfiltered_p50"] = round(out["search_filtered"]["p50_ms"] / out["search"]["p50_ms"], 2)
+    out["chroma"] = dense_where_cost(idx, embedder, queries, filt)
+    out["catalog_filter_prototype"] = catalog_filter_prototype(idx, embedder, queries, filt)
+    idx.close()
+    return out
+
+
+def catalog_filter_prototype(idx, embedder, queries: list[str], filt, factor: int = 4) -> dict:  # noqa: ANN001
+    """An alternative to Chroma `where` filters, measured, not wired in: over-fetch unfiltered nearest neighbours
+    and keep those whose chunk passes the filter in the catalog; fall back to the `where` query when too few pass.
+    Reports latency and how many of the exact filtered top-5 it finds."""
+    from index.vectors import mix
+
+    def dense_overfetch(q: str, n: int) -> list[tuple[str, float]]:
+        v = embedder.embed_query(q)
+        chunk = idx.store.query(v, n * factor)
+        sent = idx.store.query_sentences(v, 3 * n * factor)
+        ids = list({c for c, _ in chunk} | set(sent))
+        ok = _passing(idx, ids, filt)
+        chunk_sims = {c: s for c, s in chunk if c in ok}
+        sent = {c: s for c, s in sent.items() if c in ok}
+        if len(chunk_sims) < n // 5:  # too selective for over-fetching: ask Chroma to filter
+            return idx._dense(q, n, filt)
+        missing = [c for c in sent if c not in chunk_sims]
+        for cid, vec in idx.store.vectors(missing).items():
+            chunk_sims[cid] = float(vec @ v)
+        return mix(chunk_sims, sent)
+
+    lat, overlap = [], []
+    n = idx.fusion.candidates
+    for q in queries:
+        embedder._cache.clear()
+        t = time.perf_counter()
+        got = dense_overfetch(q, n)
+        lat.append(time.perf_counter() - t)
+        exact = [c for c, _ in idx._dense(q, n, filt)[:5]]
+        overlap.append(len(set(exact) & {c for c, _ in got[:5]}) / max(1, len(exact)))
+    return {
+        "factor": factor,
+        "dense_only": latency_stats(lat),
+        "top5_overlap_with_where": round(float(np.mean(overlap)), 3),
+    }
+
+
+def _passing(idx, ids: list[str], filt) -> set[str]:  # noqa: ANN001
+    if not ids:
+        return set()
+    q = (f"SELECT c.chunk_id FROM chunks c JOIN documents d ON d.doc_id = c.doc_id "
+         f"WHERE c.chunk_id IN ({','.join('?' * len(ids))}) AND d.year = ?")  # fmt: skip
+    return {r[0] for r in idx.catalog.db.execute(q, [*ids, filt.year])}
+
+
+def dense_where_cost(idx, embedder, queries: list[str], filt) -> dict:  # noqa: ANN001
+    """Chroma alone, with and without `where`: isolates the vector store's share of the filtered slowdown."""
+    plain, where = [], []
+    for q in queries:
+        v = embedder.embed_query(q)
+        t = time.perf_counter()
+        idx.store.query(v, 50)
+        idx.store.query_sentences(v, 150)
+        plain.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        idx.store.query(v, 50, filt)
+        idx.store.query_sentences(v, 150, filt)
+        where.append(time.perf_counter() - t)
+    return {"chroma_unfiltered": latency_stats(plain), "chroma_where": latency_stats(where)}
+
+
+def run_scales(
+    work: Path,
+    base: Base,
+    embedder,
+    queries: list[str],
+    scales: list[int],
+    *,
+    url: str = "",
+    cache: Path | None = None,
+    ask: bool = True,
+    label: str = "embedded",
+) -> dict:  # noqa: ANN001
+    """Grow one fixture through `scales` (measuring at each); the largest may come from / go to `cache`."""
+    import shutil
+
+    out: dict = {}
+    home = work / f"scale-{label}"
+    shutil.rmtree(home, ignore_errors=True)
+    fx = Fixture(home, base, url=url)
+    for n in scales:
+        cached = cache is not None and n == scales[-1] and (cache / "catalog.sqlite3").exists() and not url
+        if cached:
+            fx.close()
+            fx = Fixture(cache, base)
+            log(f"scale {label} {n}: using the cached fixture {cache}")
+        else:
+            log(f"scale {label}: growing to {n} chunks (now {fx.n_chunks})")
+            fx.grow_to(n)
+        log(f"scale {label} {n}: {fx.n_chunks} chunks, {fx.n_sentences} sentence vectors; measuring")
+        row = measure(fx.settings, embedder, queries, ask=ask)
+        row.update(chunks=fx.n_chunks, sentence_vectors=fx.n_sentences, fixture_cached=cached,
+                   fixture_build_s=round(fx.build_seconds, 1))  # fmt: skip
+        out[str(n)] = row
+    fx.close()
+    if cache is not None and not url and not (cache / "catalog.sqlite3").exists():
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        shutil.rmtree(cache, ignore_errors=True)
+        home.rename(cache)  # the largest fixture is reused by the next run (see cache_key)
+    return out
+
+
+def cache_key(base: Base, n: int) -> str:
+    import chromadb
+
+    import index.catalog as catalog_mod
+    import index.store as store_mod
+
+    h = hashlib.sha256(f"{base.fingerprint()}|{n}|{NOISE}|{chromadb.__version__}".encode())
+    # A change of the catalog schema or of the metadata stored with vectors makes a new fixture.
+    h.update(catalog_mod.SCHEMA.encode())
+    h.update(inspect.getsource(store_mod).encode())
+    return h.hexdigest()[:12]

@@ -1,0 +1,192 @@
+"""results → summary.json (the headline numbers) and summary.md (machine, ratios, targets, details)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+TARGETS = {
+    "ingest_ratio_vs_baseline": (">=", 2.0),
+    "search_p50_ms_100k": ("<=", 50.0),
+    "ask_p50_ms_100k": ("<=", 150.0),
+    "filtered_over_unfiltered_p50": ("<=", 1.5),
+}
+REQUIRED = ("ingest_ratio_vs_baseline", "search_p50_ms_100k", "ask_p50_ms_100k", "filtered_over_unfiltered_p50",
+            "cold_start_s", "ui_rss_mb")  # fmt: skip
+
+
+def _get(d: dict | None, *path: str):  # noqa: ANN202
+    for p in path:
+        if not isinstance(d, dict) or p not in d:
+            return None
+        d = d[p]
+    return d
+
+
+def headline(r: dict, default_backend: str) -> dict:
+    ingest = r.get("ingest") or {}
+    corpus = "swequad" if "swequad" in ingest else "exempel"
+    scale = r.get("scale") or {}
+    largest = max(scale, key=int) if scale else None
+    at100k = scale.get("100000")
+    s = {
+        "ingest_ratio_vs_baseline": _get(ingest, corpus, default_backend, "ratio_vs_baseline"),
+        "ingest_ratio_corpus": corpus if ingest else None,
+        "search_p50_ms_100k": _get(at100k, "search", "p50_ms"),
+        "ask_p50_ms_100k": _get(at100k, "ask", "p50_ms"),
+        "filtered_over_unfiltered_p50": _get(at100k or scale.get(largest or ""), "filtered_over_unfiltered_p50"),
+        "filtered_ratio_scale": ("100000" if at100k else largest),
+        "cold_start_s": _get(r, "process", "cold_search", default_backend, "first_result_p50_s"),
+        "ui_rss_mb": _get(r, "process", "ui", default_backend, "rss_after_first_search_mb"),
+        "embed_backend": default_backend,
+        "largest_scale_measured": int(largest) if largest else None,
+    }
+    s["targets"] = {k: _verdict(s.get(k), *TARGETS[k]) for k in TARGETS}
+    return s
+
+
+def _verdict(value, op: str, limit: float) -> str:  # noqa: ANN001
+    if value is None:
+        return "not measured"
+    ok = value >= limit if op == ">=" else value <= limit
+    return f"{'met' if ok else 'MISSED'} ({value} {op} {limit})" if ok else f"MISSED ({value}, target {op} {limit})"
+
+
+def write(out: Path, results: dict, summary: dict) -> None:
+    (out / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
+    (out / "summary.md").write_text(markdown(results, summary), encoding="utf-8")
+
+
+def _row(cells: list) -> str:
+    return "| " + " | ".join("—" if c is None else str(c) for c in cells) + " |"
+
+
+def markdown(r: dict, s: dict) -> str:
+    m = r.get("machine", {})
+    v = m.get("versions", {})
+    lines = [
+        "# styrdok benchmark summary",
+        "",
+        f"Run {r.get('started')} ({'quick' if r.get('quick') else 'full'}, {r.get('seconds')} s in all). "
+        "Ratios against a baseline measured in the same run are the numbers to trust; absolute times move with the "
+        "machine's load.",
+        "",
+        "## Machine",
+        f"- CPU: {m.get('cpu')}; {m.get('logical_cores')} logical cores; {m.get('memory_gb')} GB memory",
+        f"- load average at start: {m.get('load_average_start')}, at end: {r.get('load_average_end')}",
+        f"- Python {m.get('python')}; " + ", ".join(f"{k} {x}" for k, x in v.items() if x),
+        f"- embedding backend: {s.get('embed_backend')}; threads per process: 1 unless a row says otherwise",
+        "",
+        "## Headline",
+        _row(["metric", "value", "target"]),
+        _row(["---"] * 3),
+    ]
+    for k in REQUIRED:
+        lines.append(_row([k, s.get(k), s.get("targets", {}).get(k, "")]))
+    lines += [""]
+    for note in r.get("notes", []):
+        lines.append(f"- {note}")
+    lines += _ingest_md(r.get("ingest"))
+    lines += _embed_md(r.get("embed"))
+    lines += _scale_md(r.get("scale"), "Query latency, embedded Chroma (warm, distinct questions)")
+    lines += _scale_md(r.get("server"), "Query latency, Chroma server (`chroma run`, loopback)")
+    lines += _process_md(r.get("process"))
+    lines += _quality_md(r.get("quality"))
+    return "\n".join(lines) + "\n"
+
+
+def _ingest_md(ing: dict | None) -> list[str]:
+    if not ing:
+        return []
+    out = ["", "## Ingest throughput (model loaded; Chroma opened; same files)",
+           _row(["corpus", "pipeline", "s", "chunks", "chunks/s", "texts embedded", "chunk tokens/s", "× baseline"]),
+           _row(["---"] * 8)]  # fmt: skip
+    for corpus, row in ing.items():
+        b = row["baseline"]
+        out.append(_row([corpus, f"LangChain baseline (torch, {b['torch_threads']} thr)", b["seconds"], b["chunks"],
+                         b["chunks_per_s"], b["chunks"], b["tokens_per_s"], 1.0]))  # fmt: skip
+        for name, x in row.items():
+            if name == "baseline":
+                continue
+            out.append(_row([corpus, f"styrdok ({name})", x["seconds"], x["chunks"], x["chunks_per_s"],
+                             x["texts_embedded"], x["tokens_per_s"], x["ratio_vs_baseline"]]))  # fmt: skip
+    first = next(iter(ing.values()))
+    re = next((x["reingest_unchanged"] for k, x in first.items() if k != "baseline"), None)
+    if re:
+        out.append(f"\nRe-ingest of unchanged files: {re['seconds']} s, {re['texts_embedded']} texts embedded, "
+                   f"all skipped: {re['all_skipped']}.")  # fmt: skip
+    return out
+
+
+def _embed_md(e: dict | None) -> list[str]:
+    if not e:
+        return []
+    out = ["", f"## Embedding alone ({e['texts']} chunk and sentence texts of the sample corpus, {e['tokens']} tokens)",
+           _row(["backend", "passages/s", "tokens/s", "× torch", "cosine to torch (min / mean)"]), _row(["---"] * 5)]  # fmt: skip
+    for b, x in e["backends"].items():
+        out.append(_row([b, x["passages_per_s"], x["tokens_per_s"], x["speedup_vs_torch"],
+                         f"{x['cosine_to_torch_min']} / {x['cosine_to_torch_mean']}"]))  # fmt: skip
+    out += ["", "Batch size (onnx-int8, 1 thread), passages/s: "
+            + ", ".join(f"{k}: {x['passages_per_s']}" for k, x in e["batch"].items())
+            + "; torch: " + ", ".join(f"{k}: {x['passages_per_s']}" for k, x in e.get("batch_torch", {}).items())]  # fmt: skip
+    out += ["", _row(["backend/threads", "batch passages/s", "single query p50 ms", "p95 ms"]), _row(["---"] * 4)]
+    for k, x in e["threads"].items():
+        out.append(_row([k, x["batch_passages_per_s"], x["query"]["p50_ms"], x["query"]["p95_ms"]]))
+    out.append(f"\nQuery-embedding cache hit: {e['query_cache_hit_us']} µs.")
+    return out
+
+
+def _scale_md(sc: dict | None, title: str) -> list[str]:
+    if not sc:
+        return []
+    out = ["", f"## {title}",
+           _row(["chunks", "sentence vectors", "search p50/p95 ms", "filtered p50/p95 ms", "filtered ÷ plain",
+                 "ask p50/p95 ms", "ask filtered p50 ms", "ask: sentence embedding p50 ms (n)",
+                 "Chroma plain / where p50 ms", "over-fetch prototype p50 ms (top-5 overlap)"]),
+           _row(["---"] * 10)]  # fmt: skip
+    for x in sc.values():
+        ask, askf = x.get("ask"), x.get("ask_filtered")
+        ch, pr = x.get("chroma", {}), x.get("catalog_filter_prototype", {})
+        out.append(_row([
+            f"{x['chunks']}" + (" (cached)" if x.get("fixture_cached") else ""), x["sentence_vectors"],
+            f"{x['search']['p50_ms']} / {x['search']['p95_ms']}",
+            f"{x['search_filtered']['p50_ms']} / {x['search_filtered']['p95_ms']}", x["filtered_over_unfiltered_p50"],
+            f"{ask['p50_ms']} / {ask['p95_ms']}" if ask else None, askf["p50_ms"] if askf else None,
+            f"{ask['sentence_embedding_p50_ms']} ({ask['sentences_embedded_p50']:.0f})" if ask else None,
+            f"{_get(ch, 'chroma_unfiltered', 'p50_ms')} / {_get(ch, 'chroma_where', 'p50_ms')}",
+            f"{_get(pr, 'dense_only', 'p50_ms')} ({pr.get('top5_overlap_with_where')})",
+        ]))  # fmt: skip
+    builds = ", ".join(f"{n}: {x['fixture_build_s']} s" for n, x in sc.items() if not x.get("fixture_cached"))
+    out.append(f"\nFixtures: real sample-corpus chunks replicated (varied doc ids, years, types, organs), real text "
+               f"and FTS terms, real vectors + small noise (see bench/scale.py). Build time: {builds or 'cached'}.")  # fmt: skip
+    return out
+
+
+def _process_md(p: dict | None) -> list[str]:
+    if not p:
+        return []
+    out = ["", "## Processes"]
+    for name, x in (p.get("startup") or {}).items():
+        out.append(f"- `styrdok {name if name != 'help' else '--help'}`: {x['p50_s']} s; heavy modules imported: "
+                   f"{x['heavy_modules_imported']}")  # fmt: skip
+    for b, x in (p.get("cold_search") or {}).items():
+        out.append(
+            f"- cold `styrdok search` ({b}): first result after {x['first_result_p50_s']} s, exit {x['exit_p50_s']} s"
+        )
+    for b, x in (p.get("ingest_rss") or {}).items():
+        out.append(f"- `styrdok ingest data/exempel` ({b}): peak RSS {x['peak_rss_mb']} MB, {x['seconds']} s")
+    for b, x in (p.get("ui") or {}).items():
+        out.append(f"- `styrdok serve` ({b}): RSS {x['rss_after_start_mb']} MB after start, "
+                   f"{x['rss_after_first_search_mb']} MB after the first search, {x['rss_after_first_ask_mb']} MB after "
+                   f"the first answer; listening after {x['listening_after_s']} s")  # fmt: skip
+    return out
+
+
+def _quality_md(q: dict | None) -> list[str]:
+    if not q:
+        return []
+    out = ["", "## Retrieval quality per backend (`styrdok eval`)", _row(["backend", *q["metrics"]]),
+           _row(["---"] * (1 + len(q["metrics"])))]  # fmt: skip
+    for b, x in q["backends"].items():
+        out.append(_row([b, *[x.get(k) for k in q["metrics"]]]))
+    return out
