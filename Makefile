@@ -7,7 +7,7 @@ export STYRDOK_HOME ?= $(CURDIR)/.styrdok
 # The sample corpus and the question sets are small; don't let torch fight over the 2 cores with itself.
 export OMP_NUM_THREADS ?= 1
 
-.PHONY: install system-deps run ingest-sample test lint format bench eval clean
+.PHONY: install system-deps run ingest-sample test lint format bench bench-load eval clean
 
 $(STAMP): requirements.lock constraints.txt pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 behövs ($(PYTHON) saknas)"; exit 1; }
@@ -45,6 +45,16 @@ format: install
 # download fails loudly instead of passing on a machine that happens to be online.
 test: install system-deps lint
 	bash scripts/offline.sh $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# Concurrent users on loopback against `styrdok serve` over data/exempel (a fresh temporary index): errors, answers
+# checked against each conversation run alone, p50/p95 → bench/results/load.json. A prerequisite-only rule, so a
+# `bench` recipe elsewhere in this file adds to it rather than replacing it.
+LOAD_USERS    ?= 50
+LOAD_REQUESTS ?= 3
+bench: bench-load
+bench-load: install
+	STYRDOK_MODEL_CACHE=$${STYRDOK_MODEL_CACHE:-$(STYRDOK_HOME)/models} \
+		$(PY) bench/load.py --users $(LOAD_USERS) --requests $(LOAD_REQUESTS)
 
 # Speed against the LangChain baseline with the same model, latency at 1k/10k/100k chunks, embedded and server
 # Chroma, cold start and memory → bench/results/summary.md and summary.json (bench/run.py). BENCH_ARGS=--quick for a
