@@ -1,0 +1,69 @@
+"""The ONNX Runtime backend computes the sentence-transformers model's vectors and token counts, and its export is
+cached, checked and replaced atomically."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from index.onnx_backend import MARKER, OnnxEncoder, OnnxExportError, _st_config, ensure_export
+
+TEXTS = [
+    "passage: Kommunen ska minska utsläppen av växthusgaser med 50 procent till 2030.",
+    "query: Vad kostar fritidskortet för barn?",
+    "passage: Mål 3",
+    "passage: " + "Nämnden redovisar måluppfyllelsen i årsbokslutet varje år. " * 80,  # past 512 tokens: truncated
+]
+
+
+@pytest.mark.slow
+def test_export_matches_torch_and_is_reused(embedder, tmp_path: Path):
+    from sentence_transformers import SentenceTransformer
+
+    source = Path(embedder.model_path())
+    folder = ensure_export(source, tmp_path, "onnx")
+    assert json.loads((folder / MARKER).read_text())["backend"] == "onnx"
+    enc = OnnxEncoder(folder)
+    st = SentenceTransformer(str(source), device="cpu")
+    ref = st.encode(TEXTS, normalize_embeddings=True, batch_size=2)
+    got = enc.encode(TEXTS, max_batch_tokens=64)  # small batches, padding inside each
+    assert got.shape == ref.shape
+    assert float((got * ref).sum(axis=1).min()) > 0.9999
+    assert [enc.count_tokens(t) for t in TEXTS] == [len(st.tokenizer(t, verbose=False)["input_ids"]) for t in TEXTS]
+
+    stamp = (folder / "model.onnx").stat().st_mtime_ns
+    assert ensure_export(source, tmp_path, "onnx") == folder  # cached: not exported again
+    assert (folder / "model.onnx").stat().st_mtime_ns == stamp
+
+    marker = json.loads((folder / MARKER).read_text())
+    (folder / MARKER).write_text(json.dumps({**marker, "source": "another-model"}))
+    dead = tmp_path / f".{folder.name}.partial-{2**22 + 12345}-x"  # left by a killed export (no such pid)
+    dead.mkdir()
+    assert ensure_export(source, tmp_path, "onnx") == folder  # stale: exported again, in place
+    assert json.loads((folder / MARKER).read_text())["source"] == marker["source"]
+    assert not dead.exists()
+    assert not [p for p in tmp_path.iterdir() if ".partial-" in p.name]
+
+
+def test_only_mean_pooling_is_exported(tmp_path: Path):
+    (tmp_path / "1_Pooling").mkdir()
+    (tmp_path / "1_Pooling" / "config.json").write_text(json.dumps({"pooling_mode": "cls"}))
+    with pytest.raises(OnnxExportError):
+        _st_config(tmp_path)
+
+
+def test_embedder_falls_back_to_torch_when_export_is_impossible(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    from index import onnx_backend
+    from index.config import Settings
+    from index.embedder import Embedder
+
+    def refuse(*a, **kw):
+        raise OnnxExportError("no onnx here")
+
+    monkeypatch.setattr(onnx_backend, "ensure_export", refuse)
+    e = Embedder(Settings(home=tmp_path, model=str(tmp_path), embed_backend="onnx"))
+    monkeypatch.setattr(Embedder, "_load", lambda self: "torch-model")
+    e._ready()
+    assert e.backend == "torch" and e._onnx is None and e._model == "torch-model"
