@@ -18,7 +18,8 @@ SUPPORT_MIN = 0.8  # share of a sentence's content stems that must occur in its 
 
 
 def norm(s: str) -> str:
-    return re.sub(r"\s+", " ", s or "").strip().lower()
+    """Lower case, table cell separators and runs of whitespace as one space: for "is this phrase in that text"."""
+    return re.sub(r"[\s|]+", " ", s or "").strip().lower()
 
 
 # --- retrieval ---------------------------------------------------------------------------------------------------
@@ -48,8 +49,11 @@ def hit_is_relevant(q: dict, source_name: str, text: str, goal: int = 0) -> bool
     goals = goals if isinstance(goals, list) else [goals] if goals else []
     if goals and goal in goals:
         return True
-    evidence = norm(q.get("evidence") or "")
-    return bool(evidence) and evidence in norm(text)
+    # evidence_alt: the same answer stated verbatim elsewhere (another document, or a table row), added where a
+    # reviewer found that a passage other than the gold one answers the question just as directly.
+    phrases = [q.get("evidence") or ""] + [a["text"] for a in q.get("evidence_alt") or []]
+    body = norm(text)
+    return any(p and norm(p) in body for p in phrases)
 
 
 # --- answers -----------------------------------------------------------------------------------------------------

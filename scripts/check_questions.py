@@ -219,6 +219,9 @@ def check(path: Path) -> int:
                 err(it, f"{field} saknas eller innehåller radbrytning")
             elif collapse(val) not in text:
                 err(it, f"{field} finns inte ordagrant i {doc}: {val!r}")
+        for alt in it.get("evidence_alt") or []:
+            if collapse(alt["text"]) not in doc_text(alt["doc"]):
+                err(it, f"evidence_alt finns inte ordagrant i {alt['doc']}: {alt['text']!r}")
         n_words = len((it.get("evidence") or "").split())
         if not 4 <= n_words <= 12:
             err(it, f"evidence har {n_words} ord (ska vara 4–12)")
