@@ -9,8 +9,9 @@ from pathlib import Path
 from eval.run import SystemResult
 
 HEADLINE = ["recall@1", "recall@3", "recall@5", "mrr", "ndcg@10"]
-ANSWER = ["sentence_support", "citation_precision", "citation_recall", "key_fact", "refusal_accuracy",
-          "false_refusal_rate"]  # fmt: skip
+# llm_faithfulness (only with --judge) sits next to sentence_support: the same question asked of an LLM judge.
+ANSWER = ["sentence_support", "llm_faithfulness", "citation_precision", "citation_recall", "key_fact",
+          "refusal_accuracy", "false_refusal_rate"]  # fmt: skip
 
 
 def comparison(ours: SystemResult, base: SystemResult | None) -> list[tuple[str, float, float | None, str]]:
@@ -40,6 +41,7 @@ def _failed(row: dict) -> bool:
 def markdown(set_name: str, ours: SystemResult, base: SystemResult | None) -> str:
     lines = [f"## {set_name}", "", f"{len(ours.rows)} questions; styrdok {ours.seconds} s"
              + (f", baseline {base.seconds} s" if base else ""), ""]  # fmt: skip
+    lines += [_judge_line(ours, base), ""] if ours.judge else []
     lines += ["| metric | styrdok | baseline | ratio |", "|---|---|---|---|"]
     for k, a, b, ratio in comparison(ours, base):
         lines.append(f"| {k} | {a:.3f} | {'' if b is None else f'{b:.3f}'} | {ratio} |")
@@ -50,10 +52,23 @@ def markdown(set_name: str, ours: SystemResult, base: SystemResult | None) -> st
     return "\n".join(lines) + "\n"
 
 
+def _judge_line(ours: SystemResult, base: SystemResult | None) -> str:
+    """Who judged, and how many answers the judge could not score (those are left out of llm_faithfulness)."""
+    parts = [f"{r.name} {r.judge['judged']} answers, {r.judge['errors']} not scored"
+             + (" (judge stopped: it failed on every answer)" if r.judge.get("stopped") else "")
+             for r in (ours, base) if r is not None and r.judge]  # fmt: skip
+    return f"LLM judge {ours.judge['model']} (llm_faithfulness, beside the non-LLM checks): " + "; ".join(parts)
+
+
 def _fail_summary(row: dict) -> dict:
     out = {k: v for k, v in row.get("scores", {}).items() if v is not None}
     if "retrieval" in row:
         out["recall@3"] = row["retrieval"]["recall@3"]
+    judged = row.get("judge") or {}
+    if judged.get("unsupported"):
+        out["unsupported_claims"] = judged["unsupported"]
+    if judged.get("note"):
+        out["judge_note"] = judged["note"]
     return out
 
 
@@ -78,6 +93,8 @@ def html_page(sections: list[tuple[str, SystemResult, SystemResult | None]]) -> 
             "samma modell, bara täta vektorer, svaret = bästa passagen).</p>"]  # fmt: skip
     for name, ours, base in sections:
         body.append(f"<h2>{html.escape(name)}</h2>{_bars(ours, base)}")
+        if ours.judge:
+            body.append(f"<p>{html.escape(_judge_line(ours, base))}</p>")
         body.append("<table><tr><th>id</th><th>fråga</th><th>svar</th><th>källor</th><th>resultat</th></tr>")
         for r in sorted(ours.rows, key=lambda r: not _failed(r)):
             cls = "fail" if _failed(r) else "ok"

@@ -12,10 +12,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from assistant.llm.base import Generator
 from eval import metrics as M
+from eval.judge import judge_answer
 from eval.questions import QuestionSet
 
 K_MAX = 10
+JUDGE_GIVE_UP = 3  # answers the LLM judge may fail on in a row, from the start, before it is no longer asked
 
 
 @dataclass
@@ -25,6 +28,7 @@ class SystemResult:
     answers: dict[str, float] = field(default_factory=dict)
     rows: list[dict] = field(default_factory=list)
     seconds: float = 0.0
+    judge: dict = field(default_factory=dict)  # with --judge: {"model", "judged", "errors", "first_error", "stopped"}
 
 
 def retrieval_row(q: dict, hits: list[tuple[str, str, int]]) -> dict:
@@ -46,8 +50,13 @@ def evaluate(
     qset: QuestionSet,
     search: Callable[[str], list[tuple[str, str, int]]],
     ask: Callable[[str, list[str]], dict] | None,
+    judge: Generator | None = None,
 ) -> SystemResult:
+    """Per-question rows and aggregates. With `judge` (an LLM), each answered question also gets the LLM-judge
+    faithfulness (eval/judge.py) as the score llm_faithfulness, beside the deterministic checks."""
     t0 = time.monotonic()
+    judged = errors = 0
+    first_error = ""
     by_id = {q["id"]: q for q in qset.questions}
     rows = []
     for q in qset.questions:
@@ -64,14 +73,29 @@ def evaluate(
                 for c in ans.get("citations", [])
             ]
             row["scores"] = M.answer_scores(q, ans)
+            # A judge that failed on every one of the first answers is down or unusable: stop asking it, or a hung
+            # endpoint would cost its timeout on every question of the set.
+            judge_down = judged >= JUDGE_GIVE_UP and errors == judged
+            if judge is not None and not row["refused"] and not judge_down:
+                row["judge"] = judge_answer(judge, q["question"], ans)
+                judged += 1
+                if row["judge"]["llm_faithfulness"] is None:
+                    errors += 1  # left out of the mean rather than counted as 0: a dead judge is not a bad answer
+                    first_error = first_error or row["judge"]["note"]
+                else:
+                    row["scores"]["llm_faithfulness"] = row["judge"]["llm_faithfulness"]
         rows.append(row)
     res = SystemResult(name, rows=rows, seconds=round(time.monotonic() - t0, 2))
+    if judge is not None:
+        res.judge = {"model": judge.name, "judged": judged, "errors": errors, "first_error": first_error,
+                     "stopped": judged >= JUDGE_GIVE_UP and errors == judged}  # fmt: skip
     res.retrieval = M.aggregate(
         [{k: v for k, v in r["retrieval"].items() if k != "top"} for r in rows if "retrieval" in r]
     )
     if ask is not None:
         sc = M.aggregate([r["scores"] for r in rows])
-        names = {"sentence_support": "sentence_support", "citation_precision": "citation_precision",
+        names = {"sentence_support": "sentence_support", "llm_faithfulness": "llm_faithfulness",
+                 "citation_precision": "citation_precision",
                  "citation_recall": "citation_recall", "key_fact": "key_fact",
                  "refusal_correct": "refusal_accuracy", "false_refusal": "false_refusal_rate"}  # fmt: skip
         # A metric with no question to measure it (no off-corpus questions in SweQUAD) is left out, not 0.

@@ -5,8 +5,12 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    from assistant.llm.base import Generator
 
 
 @click.command("eval")
@@ -19,9 +23,11 @@ import click
 @click.option("--report", "report_dir", type=click.Path(path_type=Path), help="Skriv rapport (Markdown, HTML, JSON).")
 @click.option("--gate", is_flag=True, help="Avsluta med fel om ett mått är sämre än eval/gate.toml.")
 @click.option("--json", "as_json", is_flag=True, help="Skriv sammanfattningen som JSON.")
+@click.option("--judge", is_flag=True,
+              help="Låt också den inställda språkmodellen bedöma svarens trohet (llm_faithfulness).")  # fmt: skip
 def eval_cmd(
     sets: tuple[Path, ...], swequad: Path | None, split: str, baseline: bool, report_dir: Path | None, gate: bool,
-    as_json: bool,
+    as_json: bool, judge: bool,
 ) -> None:  # fmt: skip
     """Mät sökträffar och svarens trohet mot källorna."""
     from eval import gate as G
@@ -34,17 +40,22 @@ def eval_cmd(
     qsets = [load_jsonl(p) for p in (sets or (() if swequad else (EXEMPEL_SET,)))]
     if swequad:
         qsets.append(load_swequad(swequad, split, settings.home / "eval" / "swequad-corpus"))
+    judge_llm = _judge_generator() if judge else None
     sections, summary, failures = [], {}, []
     for qs in qsets:
         click.echo(f"Utvärderar {qs.name} ({len(qs.questions)} frågor) …", err=True)
         search, ask, svc, failed = styrdok_system(qs, settings.home)
         for r in failed:
             click.echo(f"  varning: {r.path}: {r.reason}", err=True)
-        ours = evaluate("styrdok", qs, search, ask)
+        ours = evaluate("styrdok", qs, search, ask, judge=judge_llm)
         base = None
         if baseline:
             b_search, b_ask = baseline_system(qs, svc.index.embedder.model_path())
-            base = evaluate("baseline", qs, b_search, b_ask)
+            base = evaluate("baseline", qs, b_search, b_ask, judge=judge_llm)
+        for r in (ours, base):
+            if r is not None and r.judge.get("errors"):
+                click.echo(f"  varning: domaren kunde inte bedöma {r.judge['errors']} av {r.judge['judged']} svar "
+                           f"({r.name}): {r.judge['first_error']}", err=True)  # fmt: skip
         sections.append((qs.name, ours, base))
         summary[qs.name] = {"styrdok": {**ours.retrieval, **ours.answers},
                             "baseline": {**base.retrieval, **base.answers} if base else None}  # fmt: skip
@@ -66,3 +77,28 @@ def eval_cmd(
     if failures:
         click.echo("Spärren slog till:\n" + "\n".join(f"  {f}" for f in failures), err=True)
         sys.exit(1)
+
+
+def _judge_generator() -> Generator | None:
+    """The configured LLM as judge, or None with a plain note: --judge never stops the non-LLM evaluation.
+    assistant.llm is imported here, only when --judge is given, to keep `styrdok --help` instant."""
+    from assistant.config import LLMSettings
+    from assistant.llm import make_generator
+    from assistant.llm.base import GeneratorError
+
+    settings = LLMSettings.from_env()
+    if not settings.configured:
+        click.echo(
+            "Obs: ingen språkmodell är inställd (STYRDOK_LLM_BASE_URL och STYRDOK_LLM_MODEL), så svaren bedöms "
+            "inte av en språkmodell. Utvärderingen fortsätter utan den.",
+            err=True,
+        )
+        return None
+    try:
+        gen = make_generator(settings)
+    except GeneratorError as e:
+        click.echo(f"Obs: språkmodellen kan inte användas som domare ({e}). Utvärderingen fortsätter utan den.",
+                   err=True)  # fmt: skip
+        return None
+    click.echo(f"Språkmodellen {gen.name} bedömer svarens trohet mot källorna (llm_faithfulness).", err=True)
+    return gen
