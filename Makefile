@@ -62,5 +62,12 @@ bench-load: install
 bench: install
 	STYRDOK_MODEL_CACHE=$${STYRDOK_MODEL_CACHE:-$(STYRDOK_HOME)/models} $(PY) -m bench.run $(BENCH_ARGS)
 
+# Retrieval and faithfulness on eval/sets/exempel.jsonl (and SweQUAD-MC test when ../shared has it), styrdok beside
+# the LangChain baseline → eval/reports/latest/report.{md,html} and results.json.
+SWEQUAD ?= $(wildcard ../shared/data/swequad-mc)
+eval: install
+	$(VENV)/bin/styrdok eval --baseline --report eval/reports/latest
+	$(if $(SWEQUAD),$(VENV)/bin/styrdok eval --baseline --swequad $(SWEQUAD) --split test --report eval/reports/latest-swequad)
+
 clean:
 	rm -rf $(VENV) .styrdok test-output .pytest_cache .ruff_cache
