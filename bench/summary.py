@@ -156,6 +156,10 @@ def _scale_md(sc: dict | None, title: str) -> list[str]:
             f"{_get(ch, 'chroma_unfiltered', 'p50_ms')} / {_get(ch, 'chroma_where', 'p50_ms')}",
             f"{_get(pr, 'dense_only', 'p50_ms')} ({pr.get('top5_overlap_with_where')})",
         ]))  # fmt: skip
+    firsts = ", ".join(f"{x['chunks']}: {x.get('first_search_in_process_ms')} ms" for x in sc.values())
+    out.append(
+        f"\nFirst search through a new Index (the Chroma client of the fixture is already open; loads the vocabulary): {firsts}."
+    )
     builds = ", ".join(f"{n}: {x['fixture_build_s']} s" for n, x in sc.items() if not x.get("fixture_cached"))
     out.append(f"\nFixtures: real sample-corpus chunks replicated (varied doc ids, years, types, organs), real text "
                f"and FTS terms, real vectors + small noise (see bench/scale.py). Build time: {builds or 'cached'}.")  # fmt: skip

@@ -24,8 +24,9 @@ from index.config import DEFAULT_MODEL, Settings
 log = logging.getLogger("styrdok.index")
 
 # Passages per forward pass (torch; ONNX batches by a token budget, see index/onnx_backend.py). Inputs are sorted by
-# length first, so a batch pads little. Measured by bench/run.py, section "batch".
-BATCH = 32
+# length first, so a batch pads little. Measured by bench/run.py (section "batch", 2 cores): 8 gave 47 passages/s,
+# 16 gave 43, 32 gave 33 — large batches of long chunks spill the CPU caches.
+BATCH = 8
 
 
 class Embedder:
