@@ -32,6 +32,9 @@ def headline(r: dict, default_backend: str) -> dict:
     s = {
         "ingest_ratio_vs_baseline": _get(ingest, corpus, default_backend, "ratio_vs_baseline"),
         "ingest_ratio_corpus": corpus if ingest else None,
+        "ingest_ratio_by_backend": {
+            k: x.get("ratio_vs_baseline") for k, x in (ingest.get(corpus) or {}).items() if k != "baseline"
+        },  # fmt: skip
         "search_p50_ms_100k": _get(at100k, "search", "p50_ms"),
         "ask_p50_ms_100k": _get(at100k, "ask", "p50_ms"),
         "filtered_over_unfiltered_p50": _get(at100k or scale.get(largest or ""), "filtered_over_unfiltered_p50"),
@@ -83,6 +86,9 @@ def markdown(r: dict, s: dict) -> str:
     ]
     for k in REQUIRED:
         lines.append(_row([k, s.get(k), s.get("targets", {}).get(k, "")]))
+        if k == "ingest_ratio_vs_baseline":
+            for b, ratio in (s.get("ingest_ratio_by_backend") or {}).items():
+                lines.append(_row([f"… with backend {b} ({s.get('ingest_ratio_corpus')})", ratio, ""]))
     lines += [""]
     for note in r.get("notes", []):
         lines.append(f"- {note}")
