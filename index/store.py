@@ -123,22 +123,18 @@ class VectorStore:
 
     def query(self, vector: np.ndarray, k: int, filters: Filters | None = None) -> list[tuple[str, float]]:
         """(chunk_id, cosine similarity) best first."""
-        n = self.count()
-        if n == 0:
-            return []
+        # No count() first: Chroma 1.5 returns fewer results when asked for more than it has (also when empty), and
+        # a count costs ~14 ms per query at 100k chunks.
         res = self.col.query(
-            query_embeddings=[vector], n_results=min(k, n), where=_chroma_where(filters), include=["distances"]
+            query_embeddings=[vector], n_results=k, where=_chroma_where(filters), include=["distances"]
         )
         return [(cid, 1.0 - float(d)) for cid, d in zip(res["ids"][0], res["distances"][0], strict=True)]
 
     def query_sentences(self, vector: np.ndarray, k: int, filters: Filters | None = None) -> dict[str, float]:
         """Best sentence similarity per chunk among the k nearest sentences."""
-        n = self.sent.count()
-        if n == 0:
-            return {}
         res = self.sent.query(
             query_embeddings=[vector],
-            n_results=min(k, n),
+            n_results=k,
             where=_chroma_where(filters),
             include=["metadatas", "distances"],
         )
