@@ -122,8 +122,20 @@ def _bare_title(title: str) -> str:
     return " ".join(re.findall(r"[^\W_]+", t))
 
 
+_memo: list = [None, set()]  # [the documents list last seen, its result]; Index.documents() returns one list until
+# the catalog changes, so this computes once per catalog state, not once per question.
+
+
 def superseded(docs: Sequence[DocRecord]) -> set[str]:
     """Ids of documents that a newer version replaces (dates compare as ISO strings; undated never wins)."""
+    if _memo[0] is docs:
+        return _memo[1]
+    old = _superseded(docs)
+    _memo[:] = [docs, old]
+    return old
+
+
+def _superseded(docs: Sequence[DocRecord]) -> set[str]:
     groups: dict[tuple[str, ...], list[DocRecord]] = {}
     for d in docs:
         groups.setdefault(version_key(d), []).append(d)
