@@ -7,7 +7,7 @@ the model fails or too little of its answer survives verification.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from assistant.answer_extractive import Composed, candidates, compose, kind_of
 from assistant.config import LLMSettings
@@ -27,6 +27,17 @@ log = logging.getLogger("styrdok.assistant")
 
 K_FACT = 5  # passages for a fact question
 K_GOALS = 9  # a list of goals needs room for several goals and the sentence that names them
+
+
+def final_answer(stream: Iterable[str | Answer]) -> Answer:
+    """Drain an answer stream (draft tokens, then the Answer) and return the Answer it ends with."""
+    answer: Answer | None = None
+    for item in stream:
+        if isinstance(item, Answer):
+            answer = item
+    if answer is None:
+        raise RuntimeError("the answer stream ended without an Answer")
+    return answer
 
 
 class Assistant:
@@ -59,12 +70,7 @@ class Assistant:
         filters: Filters | None = None,
         mode: Mode | None = None,
     ) -> Answer:
-        answer: Answer | None = None
-        for item in self.ask_stream(question, history, filters, mode):
-            if isinstance(item, Answer):
-                answer = item
-        assert answer is not None
-        return answer
+        return final_answer(self.ask_stream(question, history, filters, mode))
 
     def ask_stream(
         self,

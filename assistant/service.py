@@ -82,12 +82,9 @@ class Service:
         `history`: earlier questions (or Answers) of the conversation, oldest first; follow-ups are made
         standalone from them. `mode`: "extractive" (quotes, no LLM) or "llm"; None uses the configured default.
         """
-        answer: Answer | None = None
-        for item in self.ask_stream(question, history, filters, mode):
-            if not isinstance(item, str):
-                answer = item
-        assert answer is not None  # ask_stream always ends with the Answer
-        return answer
+        from assistant.ask import final_answer
+
+        return final_answer(self.ask_stream(question, history, filters, mode))
 
     def ask_stream(
         self,
