@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
+from netutil import free_port, wait_for_port
 
 # The suite must never reach the network: a hidden download fails instead of silently passing.
 os.environ["HF_HUB_OFFLINE"] = "1"
@@ -84,24 +83,6 @@ def sample_index(tmp_path_factory: pytest.TempPathFactory, embedder, model_cache
     assert all(r.status == "ingested" for r in results), results
     yield idx
     idx.close()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for_port(port: int, proc: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"server exited with {proc.returncode}")
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.2)
-    raise TimeoutError(f"nothing listened on {port} within {timeout}s")
 
 
 @pytest.fixture

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from netutil import free_port, wait_for_port
 
 SERVER = Path(__file__).with_name("fake_llm_server.py")
 
@@ -54,37 +53,19 @@ def planted_index(tmp_path_factory: pytest.TempPathFactory, embedder, model_cach
     idx.close()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait(port: int, proc: subprocess.Popen, timeout: float = 20) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"fake LLM server exited with {proc.returncode}")
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.05)
-    raise TimeoutError(f"fake LLM server not listening on {port}")
-
-
 @pytest.fixture
 def fake_llm(tmp_path: Path) -> Iterator[Callable[[list[dict]], tuple[str, Path]]]:
     """Start the scripted OpenAI-compatible server (a real process on loopback): rules → (base URL, request log)."""
     procs: list[subprocess.Popen] = []
 
     def start(rules: list[dict]) -> tuple[str, Path]:
-        port = _free_port()
+        port = free_port()
         script, log = tmp_path / f"rules-{port}.json", tmp_path / f"requests-{port}.jsonl"
         script.write_text(json.dumps(rules, ensure_ascii=False), encoding="utf-8")
         log.touch()
         proc = subprocess.Popen([sys.executable, str(SERVER), str(port), str(script), str(log)])
         procs.append(proc)
-        _wait(port, proc)
+        wait_for_port(port, proc, timeout=20)
         return f"http://127.0.0.1:{port}/v1", log
 
     yield start

@@ -5,16 +5,15 @@ where the CLI would build an index, so only the judge's own path runs for real."
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 from click.testing import CliRunner
+from netutil import free_port, wait_for_port
 
 from assistant.config import LLMSettings
 from assistant.llm import make_generator
@@ -45,32 +44,20 @@ HALF = {"answer": f"Avgiften för att parkera i centrum är 25 kronor per timme 
         "refused": False, "citations": [CITE]}  # fmt: skip
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def judge_server(tmp_path: Path) -> Iterator[Callable[[list[dict]], tuple[str, Path]]]:
     """Start the scripted judge (a real process on loopback): rules → (base URL, request log)."""
     procs: list[subprocess.Popen] = []
 
     def start(rules: list[dict]) -> tuple[str, Path]:
-        port = _free_port()
+        port = free_port()
         script, log = tmp_path / f"rules-{port}.json", tmp_path / f"requests-{port}.jsonl"
         script.write_text(json.dumps(rules, ensure_ascii=False), encoding="utf-8")
         log.touch()
         proc = subprocess.Popen([sys.executable, str(SERVER), str(port), str(script), str(log)])
         procs.append(proc)
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            assert proc.poll() is None, f"judge server exited with {proc.returncode}"
-            with socket.socket() as s:
-                if s.connect_ex(("127.0.0.1", port)) == 0:
-                    return f"http://127.0.0.1:{port}/v1", log
-            time.sleep(0.05)
-        raise TimeoutError(f"judge server not listening on {port}")
+        wait_for_port(port, proc, timeout=20)
+        return f"http://127.0.0.1:{port}/v1", log
 
     yield start
     for p in procs:
@@ -133,7 +120,7 @@ def test_server_error_gives_none_without_raising(judge_server, failing: str):
 
 
 def test_dead_endpoint_gives_none():
-    out = judge_answer(_generator(f"http://127.0.0.1:{_free_port()}/v1"), "Vad kostar parkering?", FAITHFUL)
+    out = judge_answer(_generator(f"http://127.0.0.1:{free_port()}/v1"), "Vad kostar parkering?", FAITHFUL)
     assert out["llm_faithfulness"] is None and "Domaren" in out["note"]
 
 
@@ -203,7 +190,7 @@ def test_evaluate_reports_llm_faithfulness_beside_sentence_support(judge_server)
 def test_evaluate_stops_asking_a_judge_that_fails_on_every_answer():
     qs = QuestionSet("parkering", [{**QUESTIONS[0], "id": f"p{i}"} for i in range(6)], Path("."))
     search, ask = _stub_system()
-    res = evaluate("styrdok", qs, search, ask, judge=_generator(f"http://127.0.0.1:{_free_port()}/v1"))
+    res = evaluate("styrdok", qs, search, ask, judge=_generator(f"http://127.0.0.1:{free_port()}/v1"))
     assert res.judge["judged"] == 3 and res.judge["errors"] == 3 and res.judge["stopped"]
     assert "llm_faithfulness" not in res.answers and "sentence_support" in res.answers
     assert "judge stopped" in markdown("parkering", res, None)

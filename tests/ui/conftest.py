@@ -11,7 +11,6 @@ import http.client
 import http.server
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import threading
@@ -23,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from netutil import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 EXEMPEL = ROOT / "data" / "exempel"
@@ -67,12 +67,6 @@ def start_server(home: Path, model_cache: Path, *extra: str, env: dict[str, str]
         stop_server(app)
         raise RuntimeError(f"the web app did not start:\n{app.log_text()}") from None
     return app
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_for_http(url: str, proc: subprocess.Popen, timeout: float = 120) -> None:
