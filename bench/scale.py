@@ -155,8 +155,8 @@ class Fixture:
                     cid = f"{doc_id}:{i:04d}"
                     meta = {**c["meta"], "doc_id": doc_id, "title": row[3], "doc_type": row[4], "date": row[5],
                             "year": year, "organ": row[7], "source": row[1]}  # fmt: skip
-                    cur = db.execute("INSERT INTO chunks(chunk_id, doc_id, text, meta) VALUES (?,?,?,?)",
-                                     (cid, doc_id, c["text"], json.dumps(meta, ensure_ascii=False)))  # fmt: skip
+                    cur = db.execute("INSERT INTO chunks(chunk_id, doc_id, text, meta, n_sentences) VALUES (?,?,?,?,?)",
+                                     (cid, doc_id, c["text"], json.dumps(meta, ensure_ascii=False), len(c["sents"])))  # fmt: skip
                     db.execute("INSERT INTO chunks_fts(rowid, terms) VALUES (?, ?)", (cur.lastrowid, c["terms"]))
                     ids.append(cid)
                     vecs.append(c["vec"])
@@ -231,71 +231,91 @@ def measure(settings, embedder, queries: list[str], *, ask: bool = True, warmup:
             out[name]["sentence_embedding_p50_ms"] = round(float(np.median(emb_secs)) * 1000, 1)
             out[name]["sentences_embedded_p50"] = float(np.median(emb_texts))
     out["filtered_over_unfiltered_p50"] = round(out["search_filtered"]["p50_ms"] / out["search"]["p50_ms"], 2)
-    out["chroma"] = dense_where_cost(idx, embedder, queries, filt)
-    out["catalog_filter_prototype"] = catalog_filter_prototype(idx, embedder, queries, filt)
+    out["dense"] = dense_cost(idx, embedder, queries, filt)
     idx.close()
     return out
 
 
-def catalog_filter_prototype(idx, embedder, queries: list[str], filt, factor: int = 4) -> dict:  # noqa: ANN001
-    """An alternative to Chroma `where` filters, measured, not wired in: over-fetch unfiltered nearest neighbours
-    and keep those whose chunk passes the filter in the catalog; fall back to the `where` query when too few pass.
-    Reports latency and how many of the exact filtered top-5 it finds."""
-    from index.vectors import mix
+def dense_cost(idx, embedder, queries: list[str], filt, exact_queries: int = 20) -> dict:  # noqa: ANN001
+    """The dense side alone (query vector cached): unfiltered, filtered as search does it (catalog ids or over-fetch,
+    index/engine.py), and filtered by a Chroma `where` (the previous way). Each filtered way's top 10 is compared
+    with an exact brute-force ranking over every passing vector (same scoring), which shows what HNSW and the
+    over-fetch lose."""
+    from index.vectors import best_per_chunk, mix
 
-    def dense_overfetch(q: str, n: int) -> list[tuple[str, float]]:
-        v = embedder.embed_query(q)
-        chunk = idx.store.query(v, n * factor)
-        sent = idx.store.query_sentences(v, 3 * n * factor)
-        ids = list({c for c, _ in chunk} | set(sent))
-        ok = _passing(idx, ids, filt)
-        chunk_sims = {c: s for c, s in chunk if c in ok}
-        sent = {c: s for c, s in sent.items() if c in ok}
-        if len(chunk_sims) < n // 5:  # too selective for over-fetching: ask Chroma to filter
-            return idx._dense(q, n, filt)
-        missing = [c for c in sent if c not in chunk_sims]
-        for cid, vec in idx.store.vectors(missing).items():
-            chunk_sims[cid] = float(vec @ v)
-        return mix(chunk_sims, sent)
-
-    lat, overlap = [], []
     n = idx.fusion.candidates
+    plain, ours, where = [], [], []
+    allowed = idx._allowed(filt)
     for q in queries:
-        embedder._cache.clear()
-        t = time.perf_counter()
-        got = dense_overfetch(q, n)
-        lat.append(time.perf_counter() - t)
-        exact = [c for c, _ in idx._dense(q, n, filt)[:5]]
-        overlap.append(len(set(exact) & {c for c, _ in got[:5]}) / max(1, len(exact)))
+        v = embedder.embed_query(q)
+        for lat, fn, args in ((plain, idx._dense, (q, n, None, None)), (ours, idx._dense_filtered, (v, n, allowed)),
+                              (where, _dense_where, (idx, v, n, filt))):  # fmt: skip
+            t = time.perf_counter()
+            fn(*args)
+            lat.append(time.perf_counter() - t)
+    agree: dict[str, list[float]] = {"unfiltered": [], "ours": [], "where": []}
+    if allowed.ids and allowed.n_sentences is not None:
+        agree["unfiltered"] = _unfiltered_vs_exact(idx, embedder, queries[:exact_queries], n)
+        chunk_m = np.asarray(idx.store.col.get(ids=allowed.ids, include=["embeddings"])["embeddings"], np.float32)
+        sids = allowed.sentence_ids()
+        sent_m = np.concatenate([np.asarray(idx.store.sent.get(ids=sids[i : i + 5000], include=["embeddings"])
+                                            ["embeddings"], np.float32) for i in range(0, len(sids), 5000)])  # fmt: skip
+        parents = [s.rpartition("~")[0] for s in sids]
+        for q in queries[:exact_queries]:
+            v = embedder.embed_query(q)
+            cs, ss = chunk_m @ v, sent_m @ v
+            chunk = {allowed.ids[i]: float(cs[i]) for i in np.argsort(-cs)[:n]}
+            sent = best_per_chunk([(parents[i], float(ss[i])) for i in np.argsort(-ss)[: 3 * n]])
+            all_cs = dict(zip(allowed.ids, cs.tolist(), strict=True))
+            for c in sent:
+                chunk.setdefault(c, all_cs[c])
+            exact = {c for c, _ in mix(chunk, sent)[:10]}
+            for name, got in (("ours", idx._dense_filtered(v, n, allowed)), ("where", _dense_where(idx, v, n, filt))):
+                agree[name].append(len(exact & {c for c, _ in (got or [])[:10]}) / max(1, len(exact)))
     return {
-        "factor": factor,
-        "dense_only": latency_stats(lat),
-        "top5_overlap_with_where": round(float(np.mean(overlap)), 3),
+        "dense_unfiltered": latency_stats(plain),
+        "dense_filtered": latency_stats(ours),
+        "dense_chroma_where": latency_stats(where),
+        "top10_vs_exact": {k: round(float(np.mean(x)), 3) if x else None for k, x in agree.items()},
+        "filter_share": round(allowed.share, 4),
     }
 
 
-def _passing(idx, ids: list[str], filt) -> set[str]:  # noqa: ANN001
-    if not ids:
-        return set()
-    q = (f"SELECT c.chunk_id FROM chunks c JOIN documents d ON d.doc_id = c.doc_id "
-         f"WHERE c.chunk_id IN ({','.join('?' * len(ids))}) AND d.year = ?")  # fmt: skip
-    return {r[0] for r in idx.catalog.db.execute(q, [*ids, filt.year])}
+def _unfiltered_vs_exact(idx, embedder, queries: list[str], n: int) -> list[float]:  # noqa: ANN001
+    """Top-10 agreement of unfiltered dense search with brute force over every vector: HNSW's own loss, the yardstick
+    for the filtered ways (the replicated fixture's near-duplicates make it large)."""
+    from index.vectors import best_per_chunk, mix
 
+    def every(col) -> tuple[list[str], np.ndarray]:  # noqa: ANN001
+        ids, parts = [], []
+        for off in range(0, col.count(), 10_000):
+            got = col.get(include=["embeddings"], limit=10_000, offset=off)
+            ids += got["ids"]
+            parts.append(np.asarray(got["embeddings"], np.float32))
+        return ids, np.concatenate(parts)
 
-def dense_where_cost(idx, embedder, queries: list[str], filt) -> dict:  # noqa: ANN001
-    """Chroma alone, with and without `where`: isolates the vector store's share of the filtered slowdown."""
-    plain, where = [], []
+    chunk_ids, chunk_m = every(idx.store.col)
+    sent_ids, sent_m = every(idx.store.sent)
+    parents = [s.rpartition("~")[0] for s in sent_ids]
+    index_of = {c: i for i, c in enumerate(chunk_ids)}
+    out = []
     for q in queries:
         v = embedder.embed_query(q)
-        t = time.perf_counter()
-        idx.store.query(v, 50)
-        idx.store.query_sentences(v, 150)
-        plain.append(time.perf_counter() - t)
-        t = time.perf_counter()
-        idx.store.query(v, 50, filt)
-        idx.store.query_sentences(v, 150, filt)
-        where.append(time.perf_counter() - t)
-    return {"chroma_unfiltered": latency_stats(plain), "chroma_where": latency_stats(where)}
+        cs, ss = chunk_m @ v, sent_m @ v
+        chunk = {chunk_ids[i]: float(cs[i]) for i in np.argsort(-cs)[:n]}
+        sent = best_per_chunk([(parents[i], float(ss[i])) for i in np.argsort(-ss)[: 3 * n]])
+        for c in sent:
+            chunk.setdefault(c, float(cs[index_of[c]]))
+        exact = {c for c, _ in mix(chunk, sent)[:10]}
+        out.append(len(exact & {c for c, _ in idx._dense(q, n, None, None)[:10]}) / max(1, len(exact)))
+    return out
+
+
+def _dense_where(idx, v: np.ndarray, n: int, filt) -> list[tuple[str, float]]:  # noqa: ANN001
+    """The dense candidates through Chroma `where` filters (what search did before index/engine.py filtered by id)."""
+    from index.vectors import best_per_chunk
+
+    return idx._mixed(v, dict(idx.store.query(v, n, filt)), best_per_chunk(idx.store.query_sentences(v, 3 * n, filt)))
 
 
 def run_scales(

@@ -114,7 +114,7 @@ def _ingest_md(ing: dict | None) -> list[str]:
         for name, x in row.items():
             if name == "baseline":
                 continue
-            out.append(_row([corpus, f"styrdok ({name})", x["seconds"], x["chunks"], x["chunks_per_s"],
+            out.append(_row([corpus, f"styrdok ({name}, {x.get('threads', 1)} thr)", x["seconds"], x["chunks"], x["chunks_per_s"],
                              x["texts_embedded"], x["tokens_per_s"], x["ratio_vs_baseline"]]))  # fmt: skip
     first = next(iter(ing.values()))
     re = next((x["reingest_unchanged"] for k, x in first.items() if k != "baseline"), None)
@@ -148,19 +148,21 @@ def _scale_md(sc: dict | None, title: str) -> list[str]:
     out = ["", f"## {title}",
            _row(["chunks", "sentence vectors", "search p50/p95 ms", "filtered p50/p95 ms", "filtered ÷ plain",
                  "ask p50/p95 ms", "ask filtered p50 ms", "ask: sentence embedding p50 ms (n)",
-                 "Chroma plain / where p50 ms", "over-fetch prototype p50 ms (top-5 overlap)"]),
+                 "dense only p50 ms: plain / filtered / Chroma where", "dense top 10 vs exact: plain / filtered / where"]),
            _row(["---"] * 10)]  # fmt: skip
     for x in sc.values():
         ask, askf = x.get("ask"), x.get("ask_filtered")
-        ch, pr = x.get("chroma", {}), x.get("catalog_filter_prototype", {})
+        d = x.get("dense", {})
+        agree = d.get("top10_vs_exact", {})
         out.append(_row([
             f"{x['chunks']}" + (" (cached)" if x.get("fixture_cached") else ""), x["sentence_vectors"],
             f"{x['search']['p50_ms']} / {x['search']['p95_ms']}",
             f"{x['search_filtered']['p50_ms']} / {x['search_filtered']['p95_ms']}", x["filtered_over_unfiltered_p50"],
             f"{ask['p50_ms']} / {ask['p95_ms']}" if ask else None, askf["p50_ms"] if askf else None,
             f"{ask['sentence_embedding_p50_ms']} ({ask['sentences_embedded_p50']:.0f})" if ask else None,
-            f"{_get(ch, 'chroma_unfiltered', 'p50_ms')} / {_get(ch, 'chroma_where', 'p50_ms')}",
-            f"{_get(pr, 'dense_only', 'p50_ms')} ({pr.get('top5_overlap_with_where')})",
+            f"{_get(d, 'dense_unfiltered', 'p50_ms')} / {_get(d, 'dense_filtered', 'p50_ms')} / "
+            f"{_get(d, 'dense_chroma_where', 'p50_ms')}",
+            f"{agree.get('unfiltered')} / {agree.get('ours')} / {agree.get('where')}",
         ]))  # fmt: skip
     firsts = ", ".join(f"{x['chunks']}: {x.get('first_search_in_process_ms')} ms" for x in sc.values())
     out.append(

@@ -27,7 +27,7 @@ CREATE TABLE IF NOT EXISTS documents (
   n_chunks INTEGER NOT NULL, size INTEGER NOT NULL, mtime REAL NOT NULL, ingested_at REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS chunks (
   id INTEGER PRIMARY KEY, chunk_id TEXT NOT NULL UNIQUE, doc_id TEXT NOT NULL REFERENCES documents(doc_id),
-  text TEXT NOT NULL, meta TEXT NOT NULL);
+  text TEXT NOT NULL, meta TEXT NOT NULL, n_sentences INTEGER);
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(terms, tokenize = 'unicode61 remove_diacritics 0');
 CREATE VIRTUAL TABLE IF NOT EXISTS fts_vocab USING fts5vocab(chunks_fts, row);
@@ -72,6 +72,9 @@ class Catalog:
         self._all: list[sqlite3.Connection] = []
         self._all_lock = threading.Lock()
         self.db.executescript(SCHEMA)
+        if "n_sentences" not in {r[1] for r in self.db.execute("PRAGMA table_info(chunks)")}:
+            # Catalogs from before filtered search by id: NULL means "not known", filled in by the next ingest.
+            self.db.execute("ALTER TABLE chunks ADD COLUMN n_sentences INTEGER")
         self._vocab: set[str] | None = None
 
     @property
@@ -134,8 +137,12 @@ class Catalog:
     def count_chunks(self) -> int:
         return self.db.execute("SELECT count(*) FROM chunks").fetchone()[0]
 
-    def replace_document(self, doc: DocRecord, chunks: list[Chunk], old_doc_id: str | None) -> None:
-        """Swap a document's chunks in one transaction: readers see the old version or the new, never a mix."""
+    def replace_document(
+        self, doc: DocRecord, chunks: list[Chunk], old_doc_id: str | None, n_sentences: list[int] | None = None
+    ) -> None:
+        """Swap a document's chunks in one transaction: readers see the old version or the new, never a mix.
+        `n_sentences[i]`: how many sentence vectors chunk i has in the vector store (index/vectors.py)."""
+        counts = n_sentences if n_sentences is not None else [None] * len(chunks)
         vocab = self.vocabulary()
         new_terms = {t for c in chunks for t in analyze(c.text)}
         known = vocab.__contains__ if not new_terms else (lambda t: t in vocab or t in new_terms)
@@ -147,10 +154,10 @@ class Catalog:
                 (doc.doc_id, doc.source, doc.file_sha, doc.title, doc.doc_type, doc.date, doc.year, doc.organ,
                  len(chunks), doc.size, doc.mtime, time.time()),
             )  # fmt: skip
-            for c in chunks:
+            for c, n in zip(chunks, counts, strict=True):
                 cur = db.execute(
-                    "INSERT INTO chunks(chunk_id, doc_id, text, meta) VALUES (?,?,?,?)",
-                    (c.chunk_id, doc.doc_id, c.text, json.dumps(c.meta.to_dict(), ensure_ascii=False)),
+                    "INSERT INTO chunks(chunk_id, doc_id, text, meta, n_sentences) VALUES (?,?,?,?,?)",
+                    (c.chunk_id, doc.doc_id, c.text, json.dumps(c.meta.to_dict(), ensure_ascii=False), n),
                 )
                 # Title and section are searchable too: a goal's name often only stands in its heading.
                 terms = analyze(f"{c.meta.title}\n{c.meta.section}\n{c.text}", known=known)
@@ -179,6 +186,20 @@ class Catalog:
             for cid, text, meta in self.db.execute(q, part):
                 out[cid] = (text, json.loads(meta))
         return out
+
+    def chunk_ids_where(self, filters: Filters) -> list[tuple[str, int | None]]:
+        """(chunk id, number of sentence vectors) of every chunk whose document passes `filters`; the number is
+        None for chunks written by a version that did not record it."""
+        sql = "SELECT c.chunk_id, c.n_sentences FROM documents d JOIN chunks c ON c.doc_id = d.doc_id WHERE 1"
+        sql, args = _where(sql, [], filters)
+        return [(c, n) for c, n in self.db.execute(sql, args)]
+
+    def unknown_sentence_counts(self) -> int:
+        return self.db.execute("SELECT count(*) FROM chunks WHERE n_sentences IS NULL").fetchone()[0]
+
+    def set_sentence_counts(self, counts: dict[str, int]) -> None:
+        with self.transaction() as db:
+            db.executemany("UPDATE chunks SET n_sentences=? WHERE chunk_id=?", [(n, c) for c, n in counts.items()])
 
     def neighbours(self, doc_id: str, chunk_index: int, span: int = 1) -> list[tuple[str, str, dict]]:
         """Chunks of one document around `chunk_index`, in order (used to merge adjacent passages)."""

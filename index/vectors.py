@@ -21,6 +21,14 @@ def sentence_units(text: str) -> list[str]:
     return units if len(units) > 1 else []
 
 
+def best_per_chunk(ranked: list[tuple[str, float]]) -> dict[str, float]:
+    """The best sentence similarity of each chunk among (chunk id, similarity) pairs of sentences."""
+    best: dict[str, float] = {}
+    for cid, sim in ranked:
+        best[cid] = max(best.get(cid, -1.0), sim)
+    return best
+
+
 def mix(chunk_sims: dict[str, float], sentence_sims: dict[str, float]) -> list[tuple[str, float]]:
     """Dense score per chunk: half its own similarity, half the better of its best sentence and itself."""
     out = [(cid, 0.5 * cs + 0.5 * max(cs, sentence_sims.get(cid, -1.0))) for cid, cs in chunk_sims.items()]
