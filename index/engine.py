@@ -180,7 +180,10 @@ class Index:
         old_ids = self.catalog.chunk_ids(existing.doc_id) if existing else []
         vectors = self.embedder.embed_passages([c.text for c in doc.chunks])
         units = [(c, u) for c in doc.chunks for u in sentence_units(c.text)]
-        sent_vectors = self.embedder.embed_passages([u for _, u in units])
+        # A sentence repeated in one document (a heading line atop each of its chunks) is embedded once.
+        unique = list(dict.fromkeys(u for _, u in units))
+        row = {u: i for i, u in enumerate(unique)}
+        sent_vectors = self.embedder.embed_passages(unique)[[row[u] for _, u in units]]
         self.catalog.journal_add(doc.doc_id, new_ids, old_ids)
         _crashpoint("journal")
         self.store.add(new_ids, vectors, [c.text for c in doc.chunks], [c.meta.to_dict() for c in doc.chunks])
