@@ -2,7 +2,7 @@
 on the same files in the same run. Both read text with styrdok's loaders; model loading is outside the timings.
 
 The ratio is baseline seconds / our seconds for the same corpus (equal input text, so it is the ratio of corpus
-throughput). Passages/s differ in meaning between the two: LangChain cuts 1000-character chunks with 200 overlap,
+throughput), each the median of round-robin repeats. Passages/s differ in meaning between the two: LangChain cuts 1000-character chunks with 200 overlap,
 we cut structure-aware chunks and embed every sentence too (index/vectors.py), about twice the text of the chunks.
 """
 
@@ -15,7 +15,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.common import EXEMPEL, log, settings_for
+import numpy as np
+
+from bench.common import EXEMPEL, interleaved, log, settings_for
 
 
 def swequad_subset(src: Path, dest: Path, n: int) -> Path:
@@ -99,11 +101,14 @@ def baseline(folder: Path, model_folder: str, torch_threads: int) -> dict:
             "chunk_tokens": tokens, "tokens_per_s": round(tokens / secs, 1), "torch_threads": torch_threads}  # fmt: skip
 
 
-def run(work: Path, embedders: dict, corpora: dict[str, Path], torch_threads: int, keep: str = "onnx-int8") -> dict:
+def run(
+    work: Path, embedders: dict, corpora: dict[str, Path], torch_threads: int, keep: str = "onnx-int8", repeats: int = 3
+) -> dict:
     """For each corpus: the baseline, then ours with each backend (backend → Embedder, loaded with 1 thread). Ours
     runs with the thread count `styrdok ingest` uses (Settings.for_ingest: every core unless
     STYRDOK_INGEST_THREADS says otherwise), the baseline with the torch thread count measured faster (bench/run.py).
-    The index built with `keep` is left at work/<corpus>-<keep> (the scale benchmark and the cold start reuse it)."""
+    The index built last with `keep` is left where its row's "home" says (the scale benchmark and the cold start
+    reuse it)."""
     import torch
 
     from bench.embed_bench import embedder as load_embedder
@@ -116,21 +121,46 @@ def run(work: Path, embedders: dict, corpora: dict[str, Path], torch_threads: in
                         for b, e in embedders.items()}  # fmt: skip
     out: dict = {}
     for name, folder in corpora.items():
-        log(f"ingest {name}: baseline (LangChain, torch {torch_threads} thread(s))")
-        row: dict = {"baseline": baseline(folder, model_folder, torch_threads)}
-        for backend, emb in ingest_embedders.items():
-            log(f"ingest {name}: styrdok ({backend}, {threads} thread(s))")
-            home = work / f"{name}-{backend}"
-            shutil.rmtree(home, ignore_errors=True)
-            torch.set_num_threads(threads)  # the torch backend's ingest threads (ONNX sessions ignore it)
-            row[backend] = ours(folder, home, emb)
-            torch.set_num_threads(1)
-            row[backend]["threads"] = threads
-            row[backend]["ratio_vs_baseline"] = round(row["baseline"]["seconds"] / row[backend]["seconds"], 2)
-            if backend != keep:
+        rows: dict = {}
+
+        def once(pipeline: str, name: str = name, folder: Path = folder, rows: dict = rows) -> float:
+            if pipeline == "baseline":
+                log(f"ingest {name}: baseline (LangChain, torch {torch_threads} thread(s))")
+                rows[pipeline] = baseline(folder, model_folder, torch_threads)
+            else:
+                log(f"ingest {name}: styrdok ({pipeline}, {threads} thread(s))")
+                # A new folder each time: Chroma keeps a client per path open in this process.
+                homes = rows.setdefault("_homes", {}).setdefault(pipeline, [])
+                home = work / f"{name}-{pipeline}-{len(homes)}"
+                homes.append(home)
+                torch.set_num_threads(threads)  # the torch backend's ingest threads (ONNX sessions ignore it)
+                rows[pipeline] = ours(folder, home, ingest_embedders[pipeline])
+                torch.set_num_threads(1)
+                rows[pipeline]["threads"] = threads
+            return rows[pipeline]["seconds"]
+
+        # Round-robin repeats, median kept: a 2-second ingest moves by ±30% with the machine's load.
+        times = interleaved(["baseline", *ingest_embedders], repeats, once)
+        for pipeline, secs in times.items():
+            _set_seconds(rows[pipeline], float(np.median(secs)), secs)
+        homes = rows.pop("_homes")
+        for backend in ingest_embedders:
+            rows[backend]["ratio_vs_baseline"] = round(rows["baseline"]["seconds"] / rows[backend]["seconds"], 2)
+            for home in homes[backend][:-1] if backend == keep else homes[backend]:
                 shutil.rmtree(home, ignore_errors=True)
-        out[name] = row
+            if backend == keep:
+                rows[backend]["home"] = str(homes[backend][-1])  # the index later parts reuse
+        out[name] = rows
     return out
+
+
+def _set_seconds(row: dict, secs: float, runs: list[float]) -> None:
+    """Put the median time in a pipeline's row and recompute its rates from it."""
+    row["seconds"], row["seconds_runs"] = round(secs, 2), runs
+    row["chunks_per_s"] = round(row["chunks"] / secs, 2)
+    row["tokens_per_s"] = round(row["chunk_tokens"] / secs, 1)
+    if "texts_embedded" in row:
+        row["embedded_per_s"] = round(row["texts_embedded"] / secs, 2)
 
 
 def default_corpora(work: Path, swequad: Path | None, n_contexts: int) -> tuple[dict[str, Path], str]:

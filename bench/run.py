@@ -116,13 +116,14 @@ def _run_parts(a, results: dict, parts: list[str], work: Path, corpus: Path, def
         if "ingest" not in parts:  # later parts need a built index of the sample corpus, nothing else
             corpora = {"exempel": corpora["exempel"]}
             ours = {default_backend: embedders[default_backend]}
-            res = {"exempel": {default_backend: ingest_bench.ours(corpora["exempel"], work / f"exempel-{default_backend}",
-                                                                  embedders[default_backend])}}  # fmt: skip
+            home = work / f"exempel-{default_backend}"
+            res = {"exempel": {default_backend: {**ingest_bench.ours(corpora["exempel"], home, embedders[default_backend]),
+                                                 "home": str(home)}}}  # fmt: skip
         else:
             ours = {b: embedders[b] for b in backends}
-            res = ingest_bench.run(work, ours, corpora, torch_threads, keep=default_backend)
+            res = ingest_bench.run(work, ours, corpora, torch_threads, keep=default_backend, repeats=1 if quick else 3)
             save("ingest", res)
-        base_home = work / f"exempel-{default_backend}"
+        base_home = Path(res["exempel"][default_backend]["home"])
     queries = common.questions(n_queries)
     emb = embedders[default_backend]
     if "scale" in parts or "server" in parts:
