@@ -75,12 +75,7 @@ class TermWeights:
 
 
 def _doc_freqs(catalog: Catalog, terms: Sequence[str]) -> tuple[dict[str, int], int]:
-    n = max(1, catalog.count_chunks())
-    if not terms:
-        return {}, n
-    # No public catalog call gives document frequencies yet; fts_vocab is the catalog's own FTS5 vocabulary table.
-    q = f"SELECT term, doc FROM fts_vocab WHERE term IN ({','.join('?' * len(terms))})"
-    return {t: int(d) for t, d in catalog.db.execute(q, list(terms))}, n
+    return catalog.doc_freqs(list(terms)), max(1, catalog.count_chunks())
 
 
 def terms_of(text: str) -> set[str]:

@@ -21,7 +21,8 @@ def comparison(ours: SystemResult, base: SystemResult | None) -> list[tuple[str,
         for k in keys:
             if k in a:
                 bv = b.get(k) if b else None
-                ratio = f"{a[k] / bv:.2f}×" if bv else ("—" if bv is None else "∞")
+                # No ratio to a baseline of 0 (the baseline never refuses, so its refusal accuracy is 0).
+                ratio = f"{a[k] / bv:.2f}×" if bv else ("—" if bv is None else "— (baseline 0)")
                 rows.append((k, a[k], bv, ratio))
     return rows
 
