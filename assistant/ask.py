@@ -117,6 +117,8 @@ class Assistant:
         if kind == "goals":
             r.passages = focus_area_goals(self.index, q, r.passages)
         weights = TermWeights(self.index.catalog, content_terms(q))
+        # Three in four candidate sentences are sentences ingest already embedded: reuse those vectors.
+        self.similarity.prime(self.index.sentence_vectors([c for p in r.passages for c in p.chunk_ids]))
         ranked = candidates(q, resolved.focus, r.passages, self.similarity, weights)
         composed = compose(q, resolved.focus, r.passages, ranked)
         rel = assess(ranked, kind, composed.typed_ok, has_goal=composed.has_goal, named=composed.named)

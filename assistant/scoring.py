@@ -29,6 +29,15 @@ class SentenceSimilarity:
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
 
+    def prime(self, vectors: dict[str, np.ndarray]) -> None:
+        """Add sentence vectors computed elsewhere (the ones ingest stored, index.engine.Index.sentence_vectors)."""
+        with self._lock:
+            for t, v in vectors.items():
+                self._cache[t] = v
+                self._cache.move_to_end(t)
+            while len(self._cache) > self.cache_size:
+                self._cache.popitem(last=False)
+
     def __call__(self, question: str, texts: Sequence[str]) -> list[float]:
         if not texts:
             return []
