@@ -1,7 +1,9 @@
 """The HTTP side of the scripted OpenAI-compatible chat servers the tests start (stdlib only): GET /v1/models,
 POST /v1/chat/completions with or without SSE streaming. Each server script supplies only how it replies.
 
-    serve(reply)   # argv: PORT RULES.json LOG.jsonl
+    serve(reply)   # in a server script; argv: PORT RULES.json LOG.jsonl
+    with scripted_servers(script, tmp_path) as start:   # in a test fixture
+        base_url, log = start(rules)
 
 RULES is a list of {"when": "text", "reply": "…", "status": 200}: the first rule whose "when" occurs in the last user
 message (case-insensitive) is handed to `reply(rule, user)` (None when no rule matches); a rule with another status
@@ -13,10 +15,15 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from netutil import free_port, wait_for_port
 
 Reply = Callable[[dict | None, str], str]
 
@@ -80,3 +87,27 @@ def serve(reply: Reply) -> None:
     Handler.log_path = log
     Handler.reply = staticmethod(reply)
     ThreadingHTTPServer(("127.0.0.1", port), Handler).serve_forever()
+
+
+@contextmanager
+def scripted_servers(script: Path, tmp_path: Path) -> Iterator[Callable[[list[dict]], tuple[str, Path]]]:
+    """Start server `script` as real processes on loopback, one per call: rules → (base URL, request log); all are
+    stopped on exit."""
+    procs: list[subprocess.Popen] = []
+
+    def start(rules: list[dict]) -> tuple[str, Path]:
+        port = free_port()
+        rules_path, log = tmp_path / f"rules-{port}.json", tmp_path / f"requests-{port}.jsonl"
+        rules_path.write_text(json.dumps(rules, ensure_ascii=False), encoding="utf-8")
+        log.touch()
+        proc = subprocess.Popen([sys.executable, str(script), str(port), str(rules_path), str(log)])
+        procs.append(proc)
+        wait_for_port(port, proc, timeout=20)
+        return f"http://127.0.0.1:{port}/v1", log
+
+    try:
+        yield start
+    finally:
+        for p in procs:
+            p.terminate()
+            p.wait(timeout=10)

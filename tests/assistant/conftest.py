@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from netutil import free_port, wait_for_port
+from fake_openai import scripted_servers
 
 SERVER = Path(__file__).with_name("fake_llm_server.py")
 
@@ -56,22 +53,8 @@ def planted_index(tmp_path_factory: pytest.TempPathFactory, embedder, model_cach
 @pytest.fixture
 def fake_llm(tmp_path: Path) -> Iterator[Callable[[list[dict]], tuple[str, Path]]]:
     """Start the scripted OpenAI-compatible server (a real process on loopback): rules → (base URL, request log)."""
-    procs: list[subprocess.Popen] = []
-
-    def start(rules: list[dict]) -> tuple[str, Path]:
-        port = free_port()
-        script, log = tmp_path / f"rules-{port}.json", tmp_path / f"requests-{port}.jsonl"
-        script.write_text(json.dumps(rules, ensure_ascii=False), encoding="utf-8")
-        log.touch()
-        proc = subprocess.Popen([sys.executable, str(SERVER), str(port), str(script), str(log)])
-        procs.append(proc)
-        wait_for_port(port, proc, timeout=20)
-        return f"http://127.0.0.1:{port}/v1", log
-
-    yield start
-    for p in procs:
-        p.terminate()
-        p.wait(timeout=10)
+    with scripted_servers(SERVER, tmp_path) as start:
+        yield start
 
 
 @pytest.fixture

@@ -5,15 +5,14 @@ where the CLI would build an index, so only the judge's own path runs for real."
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 from click.testing import CliRunner
-from netutil import free_port, wait_for_port
+from fake_openai import scripted_servers
+from netutil import free_port
 
 from assistant.config import LLMSettings
 from assistant.llm import make_generator
@@ -47,22 +46,8 @@ HALF = {"answer": f"Avgiften för att parkera i centrum är 25 kronor per timme 
 @pytest.fixture
 def judge_server(tmp_path: Path) -> Iterator[Callable[[list[dict]], tuple[str, Path]]]:
     """Start the scripted judge (a real process on loopback): rules → (base URL, request log)."""
-    procs: list[subprocess.Popen] = []
-
-    def start(rules: list[dict]) -> tuple[str, Path]:
-        port = free_port()
-        script, log = tmp_path / f"rules-{port}.json", tmp_path / f"requests-{port}.jsonl"
-        script.write_text(json.dumps(rules, ensure_ascii=False), encoding="utf-8")
-        log.touch()
-        proc = subprocess.Popen([sys.executable, str(SERVER), str(port), str(script), str(log)])
-        procs.append(proc)
-        wait_for_port(port, proc, timeout=20)
-        return f"http://127.0.0.1:{port}/v1", log
-
-    yield start
-    for p in procs:
-        p.terminate()
-        p.wait(timeout=10)
+    with scripted_servers(SERVER, tmp_path) as start:
+        yield start
 
 
 def _generator(base_url: str):  # noqa: ANN202
