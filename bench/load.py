@@ -17,7 +17,6 @@ import json
 import os
 import platform
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -28,13 +27,12 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-EXEMPEL = ROOT / "data" / "exempel"
-RESULTS = ROOT / "bench" / "results"
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script, or loaded by file in a test
+from bench.common import EXEMPEL, QUESTIONS, RESULTS, free_port, wait_for_port  # noqa: E402
+
 STYRDOK = Path(sys.executable).parent / "styrdok"
 ERROR_TEXT = "Något gick fel"  # the start of ui.web_common.ERROR_TEXT
 
-QUESTIONS = ROOT / "eval" / "sets" / "exempel.jsonl"
 # Each user opens with one of these pairs. The follow-up means something else after each opening ("det" is the
 # solar panels, the traffic budget …): answered from another session's history it would cite other passages.
 OPENINGS = [
@@ -176,29 +174,21 @@ def markdown(r: dict) -> str:
 
 
 # --- a server of our own --------------------------------------------------------------------------------------------
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def start_server(home: Path, env: dict[str, str], timeout: float = 180) -> tuple[subprocess.Popen, str]:
     """`styrdok serve` over `home` on a free loopback port; returns the process and its URL once it answers."""
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen(
         [str(STYRDOK), "serve", "--host", "127.0.0.1", "--port", str(port)],
         env={**env, "STYRDOK_HOME": str(home)}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"styrdok serve exited with {proc.returncode}: {proc.stderr.read()[-2000:]}")
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return proc, f"http://127.0.0.1:{port}/"
-        time.sleep(0.3)
-    proc.kill()
-    raise TimeoutError(f"styrdok serve did not listen within {timeout:.0f} s")
+    try:
+        wait_for_port(port, proc, timeout)
+    except RuntimeError:
+        raise RuntimeError(f"styrdok serve exited with {proc.returncode}: {proc.stderr.read()[-2000:]}") from None
+    except TimeoutError:
+        proc.kill()
+        raise TimeoutError(f"styrdok serve did not listen within {timeout:.0f} s") from None
+    return proc, f"http://127.0.0.1:{port}/"
 
 
 def stop_server(proc: subprocess.Popen) -> None:
