@@ -194,8 +194,19 @@ class Catalog:
         sql, args = _where(sql, [], filters)
         return [(c, n) for c, n in self.db.execute(sql, args)]
 
-    def unknown_sentence_counts(self) -> int:
-        return self.db.execute("SELECT count(*) FROM chunks WHERE n_sentences IS NULL").fetchone()[0]
+    def sentence_sources(self, chunk_ids: Iterable[str]) -> dict[str, tuple[str, int | None]]:
+        """Text and number of sentence vectors (None: not recorded) of each chunk."""
+        ids = list(chunk_ids)
+        out: dict[str, tuple[str, int | None]] = {}
+        for i in range(0, len(ids), 500):
+            part = ids[i : i + 500]
+            q = f"SELECT chunk_id, text, n_sentences FROM chunks WHERE chunk_id IN ({','.join('?' * len(part))})"
+            out.update((cid, (text, n)) for cid, text, n in self.db.execute(q, part))
+        return out
+
+    def chunks_without_sentence_counts(self) -> list[str]:
+        """Chunks written by a version that did not record their number of sentence vectors."""
+        return [r[0] for r in self.db.execute("SELECT chunk_id FROM chunks WHERE n_sentences IS NULL")]
 
     def set_sentence_counts(self, counts: dict[str, int]) -> None:
         with self.transaction() as db:

@@ -176,7 +176,8 @@ class Index:
         new_ids = [c.chunk_id for c in doc.chunks]
         old_ids = self.catalog.chunk_ids(existing.doc_id) if existing else []
         vectors = self.embedder.embed_passages([c.text for c in doc.chunks])
-        units = [(c, u) for c in doc.chunks for u in sentence_units(c.text)]
+        per_chunk = [sentence_units(c.text) for c in doc.chunks]
+        units = [(c, u) for c, us in zip(doc.chunks, per_chunk, strict=True) for u in us]
         # A sentence repeated in one document (a heading line atop each of its chunks) is embedded once.
         unique = list(dict.fromkeys(u for _, u in units))
         row = {u: i for i, u in enumerate(unique)}
@@ -192,7 +193,7 @@ class Index:
             doc.doc_id, doc.source, doc.file_sha, m.get("title") or doc.path.stem, m.get("doc_type") or "övrigt",
             m.get("date") or "", int(m.get("year") or 0), m.get("organ") or "", len(doc.chunks), doc.size, doc.mtime,
         )  # fmt: skip
-        n_sent = [len(sentence_units(c.text)) for c in doc.chunks]
+        n_sent = [len(us) for us in per_chunk]
         self.catalog.replace_document(record, doc.chunks, existing.doc_id if existing else None, n_sent)
         self._focus_areas = None
         _crashpoint("catalog")
@@ -213,10 +214,10 @@ class Index:
 
     def _record_sentence_counts(self) -> None:
         """One-off upgrade of a catalog written before sentence counts were recorded (filtered search needs them)."""
-        if not self.catalog.unknown_sentence_counts():
+        ids = self.catalog.chunks_without_sentence_counts()
+        if not ids:
             return
         counts = self.store.sentence_counts()
-        ids = [r[0] for r in self.catalog.db.execute("SELECT chunk_id FROM chunks WHERE n_sentences IS NULL")]
         self.catalog.set_sentence_counts({c: counts.get(c, 0) for c in ids})
         log.info("recorded sentence counts of %d chunks", len(ids))
 
@@ -271,19 +272,12 @@ class Index:
     def sentence_vectors(self, chunk_ids: list[str]) -> dict[str, np.ndarray]:
         """Sentence text → the vector ingest stored for it, for the sentences of these chunks. The answerer scores
         sentences against the question and would otherwise embed them again (~7 ms each on one core)."""
-        rows = self.catalog.chunks_by_id(chunk_ids)
-        counts = dict(self.catalog.db.execute(
-            f"SELECT chunk_id, n_sentences FROM chunks WHERE chunk_id IN ({','.join('?' * len(rows))})", list(rows)
-        ).fetchall()) if rows else {}  # fmt: skip
         texts: dict[str, str] = {}  # sentence id → text
-        for cid, (text, _) in rows.items():
+        for cid, (text, count) in self.catalog.sentence_sources(chunk_ids).items():
             units = sentence_units(text)
-            if counts.get(cid) == len(units):  # recorded by this splitter: ids and texts line up
+            if count == len(units):  # recorded by this splitter: ids and texts line up
                 texts.update((sentence_id(cid, i), u) for i, u in enumerate(units))
-        if not texts:
-            return {}
-        got = self.store.sent.get(ids=list(texts), include=["embeddings"])
-        return {texts[i]: np.asarray(e, dtype=np.float32) for i, e in zip(got["ids"], got["embeddings"], strict=True)}
+        return {texts[sid]: v for sid, v in self.store.sentence_vectors(list(texts)).items()}
 
     def _catalog_state(self) -> tuple:
         """Changes whenever a document is added, replaced or removed (also by another process)."""

@@ -116,10 +116,12 @@ class VectorStore:
         return {m["parent"] for m in self.sent.get(include=["metadatas"])["metadatas"]}
 
     def vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
-        if not ids:
-            return {}
-        got = self.col.get(ids=list(ids), include=["embeddings"])
-        return {i: np.asarray(e, dtype=np.float32) for i, e in zip(got["ids"], got["embeddings"], strict=True)}
+        """Chunk id → its stored vector (ids the store lacks are left out)."""
+        return _embeddings(self.col, ids)
+
+    def sentence_vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
+        """Sentence id (see sentence_id) → its stored vector (ids the store lacks are left out)."""
+        return _embeddings(self.sent, ids)
 
     def query(
         self, vector: np.ndarray, k: int, filters: Filters | None = None, ids: Sequence[str] | None = None
@@ -161,6 +163,13 @@ class VectorStore:
             except Exception:  # noqa: BLE001 - a missing collection is what we want anyway
                 pass
         self._col = self._sent = None
+
+
+def _embeddings(col, ids: Sequence[str]) -> dict[str, np.ndarray]:  # noqa: ANN001 - a chromadb Collection
+    if not ids:
+        return {}
+    got = col.get(ids=list(ids), include=["embeddings"])
+    return {i: np.asarray(e, dtype=np.float32) for i, e in zip(got["ids"], got["embeddings"], strict=True)}
 
 
 def sentence_id(chunk_id: str, n: int) -> str:

@@ -123,5 +123,5 @@ def test_old_catalog_schema_gets_the_column(tmp_path: Path):
     db.close()
     cat = Catalog(path)
     assert cat.db.execute("SELECT n_sentences FROM chunks").fetchall() == [(None,)]
-    assert cat.unknown_sentence_counts() == 1
+    assert cat.chunks_without_sentence_counts() == ["a:0000"]
     cat.close()
