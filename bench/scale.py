@@ -238,11 +238,9 @@ def measure(settings, embedder, queries: list[str], *, ask: bool = True, warmup:
 
 def dense_cost(idx, embedder, queries: list[str], filt, exact_queries: int = 20) -> dict:  # noqa: ANN001
     """The dense side alone (query vector cached): unfiltered, filtered as search does it (catalog ids or over-fetch,
-    index/engine.py), and filtered by a Chroma `where` (the previous way). Each filtered way's top 10 is compared
-    with an exact brute-force ranking over every passing vector (same scoring), which shows what HNSW and the
-    over-fetch lose."""
-    from index.vectors import best_per_chunk, mix
-
+    index/engine.py), and filtered by a Chroma `where` (the previous way). Each way's top 10 is compared with an exact
+    brute-force ranking (same scoring) over every vector it may return, which shows what HNSW and the over-fetch
+    lose."""
     n = idx.fusion.candidates
     plain, ours, where = [], [], []
     allowed = idx._allowed(filt)
@@ -255,23 +253,15 @@ def dense_cost(idx, embedder, queries: list[str], filt, exact_queries: int = 20)
             lat.append(time.perf_counter() - t)
     agree: dict[str, list[float]] = {"unfiltered": [], "ours": [], "where": []}
     if allowed.ids and allowed.n_sentences is not None:
-        agree["unfiltered"] = _unfiltered_vs_exact(idx, embedder, queries[:exact_queries], n)
-        chunk_m = np.asarray(idx.store.col.get(ids=allowed.ids, include=["embeddings"])["embeddings"], np.float32)
-        sids = allowed.sentence_ids()
-        sent_m = np.concatenate([np.asarray(idx.store.sent.get(ids=sids[i : i + 5000], include=["embeddings"])
-                                            ["embeddings"], np.float32) for i in range(0, len(sids), 5000)])  # fmt: skip
-        parents = [s.rpartition("~")[0] for s in sids]
+        every = _ExactDense(*_every_vector(idx.store.col), *_every_vector(idx.store.sent))
+        passing = _ExactDense(*_vectors_of(idx.store.vectors, allowed.ids),
+                              *_vectors_of(idx.store.sentence_vectors, allowed.sentence_ids()))  # fmt: skip
         for q in queries[:exact_queries]:
             v = embedder.embed_query(q)
-            cs, ss = chunk_m @ v, sent_m @ v
-            chunk = {allowed.ids[i]: float(cs[i]) for i in np.argsort(-cs)[:n]}
-            sent = best_per_chunk([(parents[i], float(ss[i])) for i in np.argsort(-ss)[: 3 * n]])
-            all_cs = dict(zip(allowed.ids, cs.tolist(), strict=True))
-            for c in sent:
-                chunk.setdefault(c, all_cs[c])
-            exact = {c for c, _ in mix(chunk, sent)[:10]}
-            for name, got in (("ours", idx._dense_filtered(v, n, allowed)), ("where", _dense_where(idx, v, n, filt))):
-                agree[name].append(len(exact & {c for c, _ in (got or [])[:10]}) / max(1, len(exact)))
+            agree["unfiltered"].append(_overlap(every.top10(v, n), idx._dense(q, n, None, None)))
+            exact = passing.top10(v, n)
+            agree["ours"].append(_overlap(exact, idx._dense_filtered(v, n, allowed)))
+            agree["where"].append(_overlap(exact, _dense_where(idx, v, n, filt)))
     return {
         "dense_unfiltered": latency_stats(plain),
         "dense_filtered": latency_stats(ours),
@@ -281,34 +271,44 @@ def dense_cost(idx, embedder, queries: list[str], filt, exact_queries: int = 20)
     }
 
 
-def _unfiltered_vs_exact(idx, embedder, queries: list[str], n: int) -> list[float]:  # noqa: ANN001
-    """Top-10 agreement of unfiltered dense search with brute force over every vector: HNSW's own loss, the yardstick
-    for the filtered ways (the replicated fixture's near-duplicates make it large)."""
-    from index.vectors import best_per_chunk, mix
+class _ExactDense:
+    """Index._dense's scoring by brute force over the given chunk and sentence vectors: the exact reference (HNSW's
+    own loss on the replicated fixture's near-duplicates is large, so the unfiltered way is measured too)."""
 
-    def every(col) -> tuple[list[str], np.ndarray]:  # noqa: ANN001
-        ids, parts = [], []
-        for off in range(0, col.count(), 10_000):
-            got = col.get(include=["embeddings"], limit=10_000, offset=off)
-            ids += got["ids"]
-            parts.append(np.asarray(got["embeddings"], np.float32))
-        return ids, np.concatenate(parts)
+    def __init__(self, chunk_ids: list[str], chunk_m: np.ndarray, sent_ids: list[str], sent_m: np.ndarray) -> None:
+        self.chunk_ids, self.chunk_m, self.sent_m = chunk_ids, chunk_m, sent_m
+        self.parents = [s.rpartition("~")[0] for s in sent_ids]
+        self.row = {c: i for i, c in enumerate(chunk_ids)}
 
-    chunk_ids, chunk_m = every(idx.store.col)
-    sent_ids, sent_m = every(idx.store.sent)
-    parents = [s.rpartition("~")[0] for s in sent_ids]
-    index_of = {c: i for i, c in enumerate(chunk_ids)}
-    out = []
-    for q in queries:
-        v = embedder.embed_query(q)
-        cs, ss = chunk_m @ v, sent_m @ v
-        chunk = {chunk_ids[i]: float(cs[i]) for i in np.argsort(-cs)[:n]}
-        sent = best_per_chunk([(parents[i], float(ss[i])) for i in np.argsort(-ss)[: 3 * n]])
+    def top10(self, v: np.ndarray, n: int) -> set[str]:
+        from index.vectors import best_per_chunk, mix
+
+        cs, ss = self.chunk_m @ v, self.sent_m @ v
+        chunk = {self.chunk_ids[i]: float(cs[i]) for i in np.argsort(-cs)[:n]}
+        sent = best_per_chunk([(self.parents[i], float(ss[i])) for i in np.argsort(-ss)[: 3 * n]])
         for c in sent:
-            chunk.setdefault(c, float(cs[index_of[c]]))
-        exact = {c for c, _ in mix(chunk, sent)[:10]}
-        out.append(len(exact & {c for c, _ in idx._dense(q, n, None, None)[:10]}) / max(1, len(exact)))
-    return out
+            chunk.setdefault(c, float(cs[self.row[c]]))
+        return {c for c, _ in mix(chunk, sent)[:10]}
+
+
+def _every_vector(col) -> tuple[list[str], np.ndarray]:  # noqa: ANN001 - a chromadb Collection
+    ids, parts = [], []
+    for off in range(0, col.count(), 10_000):
+        got = col.get(include=["embeddings"], limit=10_000, offset=off)
+        ids += got["ids"]
+        parts.append(np.asarray(got["embeddings"], np.float32))
+    return ids, np.concatenate(parts)
+
+
+def _vectors_of(fetch, ids: list[str]) -> tuple[list[str], np.ndarray]:  # noqa: ANN001 - a VectorStore method
+    got: dict[str, np.ndarray] = {}
+    for i in range(0, len(ids), 5000):
+        got.update(fetch(ids[i : i + 5000]))
+    return list(got), np.stack(list(got.values()))
+
+
+def _overlap(exact: set[str], got: list[tuple[str, float]] | None) -> float:
+    return len(exact & {c for c, _ in (got or [])[:10]}) / max(1, len(exact))
 
 
 def _dense_where(idx, v: np.ndarray, n: int, filt) -> list[tuple[str, float]]:  # noqa: ANN001
