@@ -122,21 +122,27 @@ def verdict_messages(claim: str, passages: list[str]) -> list[Message]:
     ]
 
 
+def _json_in(reply: str, span: str) -> object | None:
+    """The JSON value in the widest match of `span` (a list or object, also inside a fence or chatter), or None."""
+    m = re.search(span, reply, re.S)
+    if not m:
+        return None
+    try:
+        return json.loads(m.group(0))
+    except ValueError:
+        return None
+
+
 def parse_claims(reply: str) -> list[str]:
     """A JSON list of strings (also inside a ```json fence or after some chatter); otherwise one claim per line."""
     reply = (reply or "").strip()
-    m = re.search(r"\[.*\]", reply, re.S)
-    if m:
-        try:
-            data = json.loads(m.group(0))
-        except ValueError:
-            data = None
-        if isinstance(data, list) and data and all(isinstance(x, str) for x in data):
-            return [c for c in (" ".join(x.split()) for x in data) if c]
-        if isinstance(data, list) and data and all(isinstance(x, dict) for x in data):
-            # Some models answer [{"påstående": "…"}]: take each object's first string value.
-            vals = [next((v for v in x.values() if isinstance(v, str)), "") for x in data]
-            return [c for c in (" ".join(v.split()) for v in vals) if c]
+    data = _json_in(reply, r"\[.*\]")
+    if isinstance(data, list) and data and all(isinstance(x, str) for x in data):
+        return [c for c in (" ".join(x.split()) for x in data) if c]
+    if isinstance(data, list) and data and all(isinstance(x, dict) for x in data):
+        # Some models answer [{"påstående": "…"}]: take each object's first string value.
+        vals = [next((v for v in x.values() if isinstance(v, str)), "") for x in data]
+        return [c for c in (" ".join(v.split()) for v in vals) if c]
     lines = []
     for line in reply.splitlines():
         line = BULLET.sub("", line.strip()).strip().strip('[]",').strip()
@@ -150,21 +156,16 @@ def parse_verdict(reply: str) -> bool | None:
     """Reads "ja"/"nej" (any case, punctuation, a short explanation after it), yes/no, or JSON such as {"stöds": true}
     or {"svar": "nej"}; None when the reply says neither."""
     reply = (reply or "").strip()
-    m = re.search(r"\{.*\}", reply, re.S)
-    if m:
-        try:
-            data = json.loads(m.group(0))
-        except ValueError:
-            data = None
-        if isinstance(data, dict):
-            # The verdict's own key first: another string value (the claim repeated) must not be read as one.
-            keys = [k for k in data if str(k).lower() in VERDICT_KEYS] or list(data)
-            for k in keys:
-                v = data[k]
-                if isinstance(v, bool):
-                    return v
-                if isinstance(v, str) and (word := _yes_no(v)) is not None:
-                    return word
+    data = _json_in(reply, r"\{.*\}")
+    if isinstance(data, dict):
+        # The verdict's own key first: another string value (the claim repeated) must not be read as one.
+        keys = [k for k in data if str(k).lower() in VERDICT_KEYS] or list(data)
+        for k in keys:
+            v = data[k]
+            if isinstance(v, bool):
+                return v
+            if isinstance(v, str) and (word := _yes_no(v)) is not None:
+                return word
     return _yes_no(reply)
 
 
