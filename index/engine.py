@@ -192,6 +192,7 @@ class Index:
         record = DocRecord(
             doc.doc_id, doc.source, doc.file_sha, m.get("title") or doc.path.stem, m.get("doc_type") or "övrigt",
             m.get("date") or "", int(m.get("year") or 0), m.get("organ") or "", len(doc.chunks), doc.size, doc.mtime,
+            publisher=m.get("publisher") or "",
         )  # fmt: skip
         n_sent = [len(us) for us in per_chunk]
         self.catalog.replace_document(record, doc.chunks, existing.doc_id if existing else None, n_sent)
@@ -361,7 +362,7 @@ class Index:
     def _allowed(self, filters: Filters) -> Allowed:
         """The chunks passing `filters`, cached until the catalog changes (the same year or document type is asked
         for again and again; the look-up costs ~11 ms at 100k chunks)."""
-        key = (filters.doc_type, filters.year, filters.organ, self._catalog_state())
+        key = (filters.key(), self._catalog_state())
         with self._open_lock:
             hit = self._allowed_cache.get(key)
         if hit is None:
@@ -405,7 +406,7 @@ class Index:
                     rank=len(hits) + 1, score=round(score, 6), doc_id=m["doc_id"], chunk_id=cid, title=m["title"],
                     doc_type=m["doc_type"], date=m.get("date", ""), page=m.get("page", 0),
                     section=m.get("section", ""), text=text, source=m["source"], goal=m.get("goal", 0),
-                    focus_area=m.get("focus_area", ""), organ=m.get("organ", ""),
+                    focus_area=m.get("focus_area", ""), organ=m.get("organ", ""), publisher=m.get("publisher", ""),
                     chunk_index=m.get("chunk_index", 0),
                     signals={"dense": dense_s.get(cid, 0.0), "lexical": lex_s.get(cid, 0.0)},
                 )

@@ -40,6 +40,7 @@ class Hit:
     goal: int = 0
     focus_area: str = ""
     organ: str = ""
+    publisher: str = ""
     chunk_index: int = 0
     signals: dict[str, float] = field(default_factory=dict)  # dense/lexical scores, for eval and debugging
 

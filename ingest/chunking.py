@@ -220,6 +220,7 @@ def chunk_document(
         "date": str(meta.get("date") or ""),
         "year": _int(meta.get("year")),
         "organ": str(meta.get("organ") or ""),
+        "publisher": str(meta.get("publisher") or ""),
     }
     chunks = []
     for i, (text, page, section) in enumerate(drafts):

@@ -9,7 +9,17 @@ import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-DOC_TYPES = ("mål", "pressmeddelande", "nämndsplan", "budget/bokslut", "övrigt")
+DOC_TYPES = (
+    "mål",
+    "pressmeddelande",
+    "uppdrag",
+    "nämndsplan",
+    "budget/bokslut",
+    "protokoll",
+    "risk- och sårbarhetsanalys",
+    "nyhetsartikel",
+    "övrigt",
+)
 
 
 class LoadError(Exception):
@@ -48,6 +58,7 @@ class ChunkMeta:
     date: str = ""  # ISO date (YYYY-MM-DD or YYYY) when known
     year: int = 0  # 0 when unknown; kept separately so filters are integer comparisons
     organ: str = ""  # nämnd/styrelse when stated
+    publisher: str = ""  # the organisation that issued the document (Regeringen, X kommun), when supported
     section: str = ""  # heading path joined with " › "
     focus_area: str = ""
     goal: int = 0  # goal number, 0 when the chunk is not inside one goal

@@ -138,10 +138,47 @@ def annotate_goals(blocks: list[Block]) -> list[tuple[Block, int]]:
     state = _State()
     out: list[tuple[Block, int]] = []
     for original in blocks:
-        for block in _split_title(original) if original.level == 0 else [original]:
-            block = replace(block)
+        pending = _split_title(original) if original.level == 0 else [original]
+        while pending:
+            block = replace(pending.pop(0))
+            if block.level == 0 and block.kind == "paragraph":
+                rest = _split_next_goal(block, state)
+                if rest is not None:
+                    pending[:0] = _split_title(rest) if GOAL.match(rest.text) else _split_goal_line(rest)
             out.append((block, _annotate_one(block, state)))
     return out
+
+
+def _split_next_goal(block: Block, state: _State) -> Block | None:
+    """Cut a paragraph where the next goal of a running goal list starts mid-paragraph; return the cut-off part.
+
+    Scraped text loses line breaks: "… forskningsresultat. 5. Lunds kommun ska vara ledande …". Only the number
+    that continues the goal sequence counts, and only after a sentence end, so "kapitel 5. Det" or a list inside a
+    goal ("1. …" after goal 4) are left alone.
+    """
+    if not (state.goal_context and state.last_goal):
+        return None
+    nxt = state.last_goal + 1
+    pattern = re.compile(rf"(?<=[.!?])\s+(?=(?:[Mm]ål\s+)?{nxt}[.:)]\s+[A-ZÅÄÖ])")
+    match = pattern.search(block.text)
+    if not match:
+        return None
+    head, tail = block.text[: match.start()].strip(), block.text[match.end() :].strip()
+    if not head:
+        return None
+    block.text = head
+    return replace(block, text=tail)
+
+
+def _split_goal_line(block: Block) -> list[Block]:
+    """'5. Lunds kommun ska … klimat. Teknik- och …' → the goal's one-sentence title, then its body."""
+    match = NUMBERED_GOAL.match(block.text)
+    if not match:
+        return [block]
+    cut = next((m.start() for m in _SENTENCE_BREAK.finditer(block.text) if m.start() > 3), None)
+    if cut is None or cut > MAX_HEADING_CHARS:
+        return [block]
+    return [replace(block, text=block.text[:cut].strip()), replace(block, text=block.text[cut:].strip())]
 
 
 def _annotate_one(block: Block, state: _State) -> int:

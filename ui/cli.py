@@ -132,7 +132,10 @@ def docs(as_json: bool) -> None:
         click.echo("Indexet är tomt. Läs in dokument med: styrdok ingest <mapp>")
         return
     for d in rows:
-        click.echo(f"{d.doc_id}  {d.date or '—':10}  {d.doc_type:15}  {d.n_chunks:4} avsnitt  {d.title}")
+        who = f"  ({d.publisher})" if d.publisher else ""
+        click.echo(
+            f"{d.doc_id}  {d.date or 'datum saknas':12}  {d.doc_type:15}  {d.n_chunks:4} avsnitt  {d.title}{who}"
+        )
 
 
 @main.command()
