@@ -44,7 +44,8 @@ def retrieve(
     if not hits:
         return Retrieval(query, [], [])
     hits = prefer_current(hits, index.documents(), query)
-    chosen = diverse(hits, k)
+    # A cover or a contents page names every topic of a report but answers none: never quoted.
+    chosen = diverse([h for h in hits if not h.role], k)
     return Retrieval(query, merge_neighbours(chosen, index), hits)
 
 

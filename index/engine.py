@@ -375,8 +375,14 @@ class Index:
         return hit
 
     def search(
-        self, query: str, k: int = 5, filters: Filters | None = None, fusion: FusionConfig | None = None
+        self,
+        query: str,
+        k: int = 5,
+        filters: Filters | None = None,
+        fusion: FusionConfig | None = None,
+        per_doc: int | None = None,
     ) -> list[Hit]:
+        """The k best chunks, each passage once; `per_doc` caps the hits from any one document."""
         cfg = fusion or self.fusion
         query = query.strip()
         if not query:
@@ -397,20 +403,21 @@ class Index:
             cfg.structure_boost,
         )
         hits: list[Hit] = []
+        seen: set[str] = (
+            set()
+        )  # the same passage twice (a copy of a document, a repeated boilerplate text) is shown once
+        per_document: dict[str, int] = {}
         for cid, score in fused:
             if cid not in rows:
                 continue
             text, m = rows[cid]
-            hits.append(
-                Hit(
-                    rank=len(hits) + 1, score=round(score, 6), doc_id=m["doc_id"], chunk_id=cid, title=m["title"],
-                    doc_type=m["doc_type"], date=m.get("date", ""), page=m.get("page", 0),
-                    section=m.get("section", ""), text=text, source=m["source"], goal=m.get("goal", 0),
-                    focus_area=m.get("focus_area", ""), organ=m.get("organ", ""), publisher=m.get("publisher", ""),
-                    chunk_index=m.get("chunk_index", 0),
-                    signals={"dense": dense_s.get(cid, 0.0), "lexical": lex_s.get(cid, 0.0)},
-                )
-            )  # fmt: skip
+            same = " ".join(text.split()).casefold()
+            if same in seen or (per_doc and per_document.get(m["doc_id"], 0) >= per_doc):
+                continue
+            seen.add(same)
+            per_document[m["doc_id"]] = per_document.get(m["doc_id"], 0) + 1
+            signals = {"dense": dense_s.get(cid, 0.0), "lexical": lex_s.get(cid, 0.0)}
+            hits.append(Hit.from_row(len(hits) + 1, score, cid, text, m, signals))
             if len(hits) == k:
                 break
         return hits

@@ -135,7 +135,8 @@ def _is_headline(text: str, captions: set[str]) -> bool:
 
 
 def _first_heading(doc: LoadedDoc) -> str:
-    headings = (b.text.strip() for b in annotate(doc.blocks) if b.level > 0 and b.text.strip())
+    blocks = annotate(doc.blocks, by_shape=not doc.headings_marked)
+    headings = (b.text.strip() for b in blocks if b.level > 0 and b.text.strip())
     return next((h for h in headings if h.lower().strip(" :") not in _LABELS), "")
 
 

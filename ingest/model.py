@@ -37,7 +37,7 @@ class Block:
     text: str
     page: int | None = None  # 1-based page number where the format has pages (PDF)
     level: int = 0
-    kind: str = "paragraph"  # paragraph | heading | table_row | list_item
+    kind: str = "paragraph"  # paragraph | heading | table_row | list_item | caption | contents | cover
 
 
 @dataclass
@@ -47,6 +47,9 @@ class LoadedDoc:
     blocks: list[Block]
     title: str | None = None
     meta: dict[str, str] = field(default_factory=dict)  # e.g. date, organ, doc_type from front matter/properties
+    # The format's typography marked the headings (a PDF's type sizes): lines are then not promoted to headings by
+    # their shape alone (an ALL-CAPS footnote or a caption is no chapter).
+    headings_marked: bool = False
 
 
 @dataclass
@@ -63,6 +66,7 @@ class ChunkMeta:
     focus_area: str = ""
     goal: int = 0  # goal number, 0 when the chunk is not inside one goal
     page: int = 0  # 0 when the format has no pages
+    role: str = ""  # "contents" or "cover": searchable, but never quoted as an answer
     chunk_index: int = 0
     content_hash: str = ""  # sha256 of the chunk text
 
