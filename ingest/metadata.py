@@ -39,6 +39,12 @@ _OWN_DATE = re.compile(
     re.IGNORECASE,
 )
 _WEAK_OWN_DATE = re.compile(r"\b(datum|pressmeddelande)\b", re.IGNORECASE)
+# Words that make the date after them a deadline or a period's bound, never the document's own date.
+_DEADLINE_BEFORE = re.compile(
+    r"\b(senast|till och med|t\.o\.m\.?|fram till|från och med|fr\.o\.m\.?|före|innan|efter|under|per|"
+    r"redovisas|redovisa|lämnas|slutredovisas|delredovisas|rapporteras)\s+(?:den\s+)?$",
+    re.IGNORECASE,
+)
 # "Lund 2025-03-14", "Stockholm den 3 mars 2021", or a date alone: a dated line of a letter, minutes or a cover.
 _DATED_LINE = re.compile(r"^(?:[A-ZÅÄÖ][\wåäö]+,?\s+)?(?:den\s+)?(?P<date>.+?)\s*$")
 _YEAR = re.compile(r"\b((?:19|20)\d\d)\b")
@@ -187,7 +193,7 @@ def find_date(text: str, *, today: dt.date | None = None) -> str:
     """The date a stating word labels ("Publicerad 12 maj 2025", "Antagen av kommunfullmäktige den …",
     "Sammanträdesdatum: …"); '' when no date is stated as the document's own. Deadlines and other dates in
     the body are never taken."""
-    dates = _dates(text)
+    dates = [(pos, iso) for pos, iso in _dates(text) if not _DEADLINE_BEFORE.search(text[max(0, pos - 30) : pos])]
     for pattern in (_OWN_DATE, _WEAK_OWN_DATE):
         for keyword in pattern.finditer(text):
             near = [iso for pos, iso in dates if keyword.end() <= pos <= keyword.end() + 60 and not_after(iso, today)]
