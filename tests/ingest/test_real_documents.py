@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from eval import split
 from eval.corpus import shared_root
 from eval.metadata_accuracy import measure, read_truth
-from eval import split
 from ingest.chunking import chunk_document
 from ingest.loaders import load
 from ingest.metadata import infer_metadata
