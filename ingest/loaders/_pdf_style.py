@@ -219,7 +219,7 @@ def role_of(line: str, page_roles: dict[str, str]) -> str:
 
 
 def footnote_numbers(texts: list[str]) -> list[str]:
-    return [m.group(1) for t in texts if (m := re.match(r"^(\d{1,3})\s*\S", t))]
+    return [m.group(1) for t in texts if (m := re.match(r"^(\d{1,3})(?:\s|$)", t))]
 
 
 def drop_markers(text: str, numbers: list[str]) -> str:
