@@ -166,7 +166,7 @@ class Index:
             log.error("unexpected error reading %s\n%s", path, traceback.format_exc())
             return FileResult(shown, "failed", f"oväntat fel vid läsning ({type(e).__name__})")
         self._write(doc, existing)
-        return FileResult(shown, "ingested", "", doc.doc_id, len(doc.chunks))
+        return FileResult(shown, "ingested", "; ".join(doc.notes), doc.doc_id, len(doc.chunks))
 
     def _max_tokens(self) -> int:
         # Leave room under the model's limit; a chunk past it would be silently truncated by the model.

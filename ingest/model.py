@@ -50,6 +50,9 @@ class LoadedDoc:
     # The format's typography marked the headings (a PDF's type sizes): lines are then not promoted to headings by
     # their shape alone (an ALL-CAPS footnote or a caption is no chapter).
     headings_marked: bool = False
+    # What a reader of the ingest report should know about how the text was read (plain Swedish), e.g. pages whose
+    # text came out one word per line and were read by position instead.
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -87,7 +90,7 @@ class FileResult:
 
     path: str
     status: str  # ingested | skipped | failed | removed
-    reason: str = ""  # plain Swedish, for skipped/failed
+    reason: str = ""  # plain Swedish, for skipped/failed; for ingested, how the text was read when that matters
     doc_id: str = ""
     chunks: int = 0
 

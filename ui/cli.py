@@ -65,7 +65,10 @@ def ingest(paths: tuple[Path, ...], prune: bool, rebuild: bool, as_json: bool) -
         click.echo(json.dumps([r.__dict__ for r in results], ensure_ascii=False, indent=2))
     else:
         for r in results:
-            extra = f" ({r.chunks} avsnitt)" if r.status == "ingested" else (f": {r.reason}" if r.reason else "")
+            if r.status == "ingested":
+                extra = f" ({r.chunks} avsnitt)" + (f" – obs: {r.reason}" if r.reason else "")
+            else:
+                extra = f": {r.reason}" if r.reason else ""
             click.echo(f"{STATUS_MARKS[r.status]} {r.path} {STATUS_WORDS[r.status]}{extra}")
         counts = {s: sum(r.status == s for r in results) for s in STATUS_WORDS}
         click.echo(

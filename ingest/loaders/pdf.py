@@ -59,13 +59,16 @@ def load(path: Path) -> LoadedDoc:
     page_styles: list[list[style.StyledLine]] = []
     heights: list[float] = []
     failed = 0
-    for page in pages:
+    by_position: list[int] = []
+    for number, page in enumerate(pages, start=1):
         try:
-            lines, styled = _page_lines(page)
+            lines, styled, degenerate = _page_lines(page)
             height = float(page.mediabox.height)
         except Exception:  # one unreadable page should not cost the rest of the document
             failed += 1
-            lines, styled, height = [], [], 0.0
+            lines, styled, height, degenerate = [], [], 0.0, False
+        if degenerate:
+            by_position.append(number)
         page_lines.append(lines)
         page_styles.append(styled)
         heights.append(height)
@@ -87,8 +90,21 @@ def load(path: Path) -> LoadedDoc:
         raise LoadError(NO_TEXT)
 
     title, meta = _pdf_meta(reader)
+    notes = []
+    if by_position:
+        notes.append(
+            f"texten på {len(by_position)} av {len(pages)} sidor kom ut ett ord per rad och lästes efter position"
+            " på sidan; kontrollera gärna tabellerna"
+        )
+    if failed:
+        notes.append(f"{failed} av {len(pages)} sidor kunde inte läsas")
+    empty = sum(1 for text in stripped if not text.strip())
+    if empty and not failed:
+        notes.append(f"{empty} av {len(pages)} sidor saknar text (bilder eller skannade sidor läses inte)")
     # The cover's largest type is the document's own headline; the file's title property is often a file name.
-    return LoadedDoc(blocks=blocks, title=_cover_title(page_styles) or title, meta=meta, headings_marked=marked)
+    return LoadedDoc(
+        blocks=blocks, title=_cover_title(page_styles) or title, meta=meta, headings_marked=marked, notes=notes
+    )
 
 
 def _with_roles(page_lines: list[list[str]], page_roles: list[dict[str, str]]) -> list[str]:
@@ -144,7 +160,7 @@ def _append_page(blocks: list[Block], page_blocks: list[Block]) -> None:
     blocks.extend(page_blocks)
 
 
-def _page_lines(page: object) -> tuple[list[str], list[style.StyledLine]]:
+def _page_lines(page: object) -> tuple[list[str], list[style.StyledLine], bool]:
     """The page's lines in reading order; table rows come back with their cells joined by CELL_SEP.
 
     The default extraction keeps columns in order but puts each table cell on a line of its own; layout mode
@@ -156,14 +172,14 @@ def _page_lines(page: object) -> tuple[list[str], list[style.StyledLine]]:
     lines = [line.strip() for line in plain.split("\n")]
     short = sum(1 for line in lines if line and len(line.split()) <= 2)
     if short < 3:  # no run of cell-like lines: skip the slower layout extraction
-        return lines, styled
+        return lines, styled, False
     layout = page.extract_text(extraction_mode="layout") or ""  # type: ignore[attr-defined]
     lines = _header_rows(replace_table_runs(lines, layout))
     prose = [line for line in lines if line and CELL_SEP not in line]
     if len(prose) >= 6 and sum(1 for line in prose if len(line.split()) == 1) > 0.5 * len(prose):
         # One word per line: the styles are per word too; regroup them by baseline to match the layout lines.
-        return layout_lines(layout), style.by_baseline(styled)
-    return lines, styled
+        return layout_lines(layout), style.by_baseline(styled), True
+    return lines, styled, False
 
 
 def _header_rows(lines: list[str]) -> list[str]:

@@ -113,6 +113,13 @@ def test_real_pdf_structure(pdf):
     assert len(tiny) <= 0.05 * len(chunks), [c.text for c in tiny]
 
 
+def test_a_pdf_read_by_position_says_so():
+    hagfors, _meta, _chunks_ = _chunks(HAGFORS)
+    assert any("ett ord per rad" in note for note in hagfors.notes)
+    borlange, _meta, _chunks_ = _chunks(BORLANGE)
+    assert not any("ett ord per rad" in note for note in borlange.notes)
+
+
 def test_borlange_headings_come_from_the_type_sizes():
     doc, _meta, chunks = _chunks(BORLANGE)
     headings = [b.text for b in doc.blocks if b.level > 0]
