@@ -59,6 +59,16 @@ class Service:
     def documents(self) -> list[DocRecord]:
         return self.index.documents()
 
+    def documents_matching(self, filters: Filters) -> list[DocRecord]:
+        """The documents that pass `filters` (as search applies them: exact type, year and organ)."""
+        return [
+            d
+            for d in self.documents()
+            if (not filters.doc_type or d.doc_type == filters.doc_type)
+            and (not filters.year or d.year == filters.year)
+            and (not filters.organ or d.organ == filters.organ)
+        ]
+
     def remove(self, target: str) -> FileResult:
         return self.index.remove(target)
 

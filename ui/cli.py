@@ -15,6 +15,8 @@ import click
 
 STATUS_WORDS = {"ingested": "inläst", "skipped": "hoppades över", "failed": "misslyckades", "removed": "borttagen"}
 STATUS_MARKS = {"ingested": "✓", "skipped": "–", "failed": "✗", "removed": "✗"}
+MAX_K = 100  # more hits than anyone reads; also bounds the work one search asks for
+YEARS = (1000, 9999)
 
 
 def _service(*, ingest: bool = False):  # noqa: ANN202
@@ -39,6 +41,44 @@ def _lines(batch: TextIO) -> Iterator[str]:
 def _fail(message: str) -> None:
     click.echo(f"Fel: {message}", err=True)
     sys.exit(2)
+
+
+def _in_range(low: int, high: int, what: str):  # noqa: ANN202 - a click callback
+    """A click callback refusing a number outside [low, high] with a Swedish message (click's own is English, and
+    an unchecked huge number reached SQLite as an OverflowError traceback)."""
+
+    def check(ctx: click.Context, param: click.Parameter, value: int | None) -> int | None:
+        if value is not None and not low <= value <= high:
+            _fail(f"{param.opts[0]} ska vara {what} mellan {low} och {high}, inte {value}")
+        return value
+
+    return check
+
+
+K_OPTION = click.option(
+    "-k", default=5, show_default=True, type=int, callback=_in_range(1, MAX_K, "ett antal"),
+    help=f"Antal träffar (1–{MAX_K}).",
+)  # fmt: skip
+YEAR_OPTION = click.option(
+    "--year", type=int, callback=_in_range(*YEARS, "ett årtal"), help="Bara dokument från detta år."
+)
+
+
+def _refuse_empty_filter(svc, filters) -> None:  # noqa: ANN001 - Service and Filters, imported lazily
+    """Stop with a clear message when no document passes the filters: "no hits" would suggest an empty index."""
+    if filters.is_empty() or svc.documents_matching(filters):
+        return
+    docs = svc.documents()
+    said = [f"{label} {value!r}" for label, value in (("typ", filters.doc_type), ("år", filters.year),
+                                                      ("organ", filters.organ)) if value]  # fmt: skip
+    found = []
+    if filters.doc_type:
+        found.append("dokumenttyper i indexet: " + (", ".join(sorted({d.doc_type for d in docs})) or "inga"))
+    if filters.year:
+        found.append("år i indexet: " + (", ".join(str(y) for y in sorted({d.year for d in docs if d.year})) or "inga"))
+    known = "; ".join(found)
+    click.echo(f"Inga inlästa dokument passar filtret ({', '.join(said)}). {known[:1].upper()}{known[1:]}", err=True)
+    sys.exit(1)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -77,9 +117,9 @@ def ingest(paths: tuple[Path, ...], prune: bool, rebuild: bool, as_json: bool) -
 
 @main.command()
 @click.argument("query", required=False)
-@click.option("-k", default=5, show_default=True, help="Antal träffar.")
+@K_OPTION
 @click.option("--type", "doc_type", help="Dokumenttyp: mål, pressmeddelande, nämndsplan, budget/bokslut, övrigt.")
-@click.option("--year", type=int, help="Bara dokument från detta år.")
+@YEAR_OPTION
 @click.option("--organ", help="Bara dokument från denna nämnd/styrelse.")
 @click.option("--json", "as_json", is_flag=True, help="Skriv resultatet som JSON.")
 @click.option("--batch", type=click.File("r", encoding="utf-8"), help="En fråga per rad; en JSON-rad per fråga ut.")
@@ -97,6 +137,7 @@ def search(
         _fail("ange en sökfråga eller --batch FIL")
     svc = _service()
     filters = _filters(doc_type, year, organ)
+    _refuse_empty_filter(svc, filters)
     if batch is not None:
         for q in _lines(batch):
             hits = svc.search(q, k=k, filters=filters)
@@ -175,7 +216,7 @@ NOTICE = (
 @main.command()
 @click.argument("question", required=False)
 @click.option("--type", "doc_type", help="Dokumenttyp: mål, pressmeddelande, nämndsplan, budget/bokslut, övrigt.")
-@click.option("--year", type=int, help="Bara dokument från detta år.")
+@YEAR_OPTION
 @click.option("--organ", help="Bara dokument från denna nämnd/styrelse.")
 @click.option(
     "--mode",
@@ -198,6 +239,7 @@ def ask(
         _fail("ange en fråga eller --batch FIL")
     svc = _service()
     filters = _filters(doc_type, year, organ)
+    _refuse_empty_filter(svc, filters)
     if batch is not None:
         for q in _lines(batch):
             click.echo(json.dumps(svc.ask(q, filters=filters, mode=mode).to_json(), ensure_ascii=False))
@@ -211,7 +253,7 @@ def ask(
 
 @main.command()
 @click.option("--type", "doc_type", help="Dokumenttyp: mål, pressmeddelande, nämndsplan, budget/bokslut, övrigt.")
-@click.option("--year", type=int, help="Bara dokument från detta år.")
+@YEAR_OPTION
 @click.option("--organ", help="Bara dokument från denna nämnd/styrelse.")
 @click.option("--mode", type=click.Choice(["extractive", "llm"]), help="Svarsläge (som för ask).")
 def chat(doc_type: str | None, year: int | None, organ: str | None, mode: str | None) -> None:
@@ -220,6 +262,7 @@ def chat(doc_type: str | None, year: int | None, organ: str | None, mode: str | 
 
     svc = _service()
     filters = _filters(doc_type, year, organ)
+    _refuse_empty_filter(svc, filters)
     history: list[Answer] = []
     click.echo('Ställ en fråga om dokumenten. Skriv "ny" för att börja om och avsluta med Ctrl-D.')
     while True:
