@@ -147,7 +147,7 @@ class Index:
     def _ingest_one(self, path: Path) -> FileResult:
         shown = display_path(path)
         try:
-            source, sha = identify(path)
+            source, sha = identify(path, self.settings.limits)
         except LoadError as e:
             return FileResult(shown, "failed", str(e))
         existing = self.catalog.document_by_source(source)
@@ -159,7 +159,13 @@ class Index:
                 self._remove(existing)
             return FileResult(shown, "skipped", f"samma innehåll som {display_path(Path(twin.source))}", twin.doc_id)
         try:
-            doc = prepare(path, file_sha=sha, count_tokens=self.embedder.count_tokens, max_tokens=self._max_tokens())
+            doc = prepare(
+                path,
+                file_sha=sha,
+                count_tokens=self.embedder.count_tokens,
+                max_tokens=self._max_tokens(),
+                limits=self.settings.limits,
+            )
         except LoadError as e:
             return FileResult(shown, "failed", str(e))
         except Exception as e:  # noqa: BLE001 - one bad file must never stop the ingest

@@ -19,11 +19,20 @@ MAX_K = 100  # more hits than anyone reads; also bounds the work one search asks
 YEARS = (1000, 9999)
 
 
+def _settings():  # noqa: ANN202
+    """Settings from the environment, read once here; a wrong value stops with a message naming the variable."""
+    from index.config import Settings, SettingsError
+
+    try:
+        return Settings.from_env()
+    except SettingsError as e:
+        _fail(str(e))
+
+
 def _service(*, ingest: bool = False):  # noqa: ANN202
     from assistant.service import Service
-    from index.config import Settings
 
-    settings = Settings.from_env()
+    settings = _settings()
     return Service(settings=settings.for_ingest() if ingest else settings)
 
 
@@ -203,6 +212,7 @@ def serve(host: str, port: int, root_path: str) -> None:
     """Starta webbappen (Fråga, Hitta mål, Sök, Dokument)."""
     from ui.web import serve as run_web
 
+    _settings()  # a wrong setting is a message here, not a traceback from the first request
     run_web(host=host, port=port, root_path=root_path)
 
 
