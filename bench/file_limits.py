@@ -3,7 +3,9 @@ process: a 1 GiB DOCX bomb, a 50 MB single-line text, a 50 MB single-line HTML p
 under the text limit), a DOCX of ~95 MB of Word XML (just under the unpack limit) and a 2,000-page PDF.
 
 Measures `ingest.pipeline.prepare` (read, clean, chunk: what the limits bound) with the model's tokenizer for
-chunk sizes; embedding is bounded by the chunk limit. Writes bench/results/file_limits.json.
+chunk sizes, as an ingest process does after loading the model; embedding is bounded by the chunk limit. RSS is
+sampled every 5 ms: `rss_before_mb` (model loaded), `peak_rss_mb` while reading the file, and their difference
+`file_mb`, the file's own share. Writes bench/results/file_limits.json.
 
     python -m bench.file_limits [--out DIR]
 """
@@ -24,8 +26,9 @@ from bench.common import RESULTS, ROOT, log
 LINE = "Vinterväghållningen omfattar plogning och sandning av kommunens gator och cykelvägar. "
 
 PROBE = """
-import json, resource, sys, time
+import json, sys, threading, time
 from pathlib import Path
+import psutil
 from index.config import Settings
 from index.embedder import Embedder
 from ingest.model import LoadError
@@ -33,7 +36,14 @@ from ingest.pipeline import prepare
 settings = Settings.from_env()
 embedder = Embedder(settings)
 embedder.count_tokens("värm upp")
-base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+me = psutil.Process()
+before = me.memory_info().rss
+peak = [before]
+done = threading.Event()
+def sample():
+    while not done.wait(0.005):
+        peak[0] = max(peak[0], me.memory_info().rss)
+threading.Thread(target=sample, daemon=True).start()
 start = time.monotonic()
 try:
     doc = prepare(Path(sys.argv[1]), file_sha="0" * 64, count_tokens=embedder.count_tokens, max_tokens=350,
@@ -42,8 +52,11 @@ try:
 except LoadError as e:
     out = {"chunks": 0, "reason": str(e)}
 out["seconds"] = round(time.monotonic() - start, 2)
-out["peak_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
-out["before_mb"] = round(base, 1)
+done.set()
+peak[0] = max(peak[0], me.memory_info().rss)
+out["rss_before_mb"] = round(before / 2**20, 1)
+out["peak_rss_mb"] = round(peak[0] / 2**20, 1)
+out["file_mb"] = round((peak[0] - before) / 2**20, 1)
 print(json.dumps(out, ensure_ascii=False))
 """
 
