@@ -122,9 +122,9 @@ def check_text(n_bytes: int, limits: Limits) -> None:
         )
 
 
-def check_chunks(n: int, limits: Limits) -> None:
+def check_chunks(n: int, limits: Limits, *, about: bool = False) -> None:
     if n > limits.max_chunks:
         raise LoadError(
-            f"filen blir {n} avsnitt, fler än gränsen på {limits.max_chunks} (STYRDOK_MAX_CHUNKS); "
+            f"filen blir {'omkring ' if about else ''}{n} avsnitt, fler än gränsen på {limits.max_chunks} (STYRDOK_MAX_CHUNKS); "
             "dela upp den i mindre filer"
         )
