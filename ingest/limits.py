@@ -24,8 +24,9 @@ class SettingsError(ValueError):
 class Limits:
     max_file_mb: float = 50.0  # STYRDOK_MAX_FILE_MB: size on disk
     # STYRDOK_MAX_UNPACKED_MB: what a DOCX (a zip) may unpack to. Word's XML of a 1,000-page report is ~20 MB;
-    # python-docx parses it into a tree several times that size, so this also bounds the parse's memory.
-    max_unpacked_mb: float = 100.0
+    # python-docx parses it into a tree ~7 times that size (95 MB of XML took the ingest process past 1.5 GB,
+    # bench/file_limits.py), so this also bounds the parse's memory.
+    max_unpacked_mb: float = 40.0
     # STYRDOK_MAX_ZIP_RATIO: unpacked / packed size of one zip entry. Word's XML packs ~5–20 times; a zip bomb
     # packs 1,000 times or more.
     max_zip_ratio: float = 100.0
