@@ -59,6 +59,10 @@ class Service:
     def documents(self) -> list[DocRecord]:
         return self.index.documents()
 
+    def documents_matching(self, filters: Filters) -> list[DocRecord]:
+        """The documents that pass `filters` (as search applies them: each set field equals the document's)."""
+        return [d for d in self.documents() if all(getattr(d, name) == value for name, value in filters.items())]
+
     def remove(self, target: str) -> FileResult:
         return self.index.remove(target)
 

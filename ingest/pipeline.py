@@ -13,10 +13,11 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from ingest.limits import Limits, check_chunks, check_html, check_text, check_zip, mb
 from ingest.model import Chunk, LoadError
 
-DEFAULT_MAX_FILE_MB = 50.0
 SIDECAR_SUFFIX = ".meta.json"
+PLAIN_TEXT = (".txt", ".md", ".markdown")
 
 
 @dataclass
@@ -32,15 +33,6 @@ class PreparedDoc:
     notes: tuple[str, ...] = ()  # LoadedDoc.notes: shown in the ingest report
 
 
-def max_file_bytes() -> int:
-    """The size limit, STYRDOK_MAX_FILE_MB, read at each call so that an operator's (or a test's) setting holds."""
-    try:
-        mb = float(os.environ.get("STYRDOK_MAX_FILE_MB") or DEFAULT_MAX_FILE_MB)
-    except ValueError:
-        mb = DEFAULT_MAX_FILE_MB
-    return int(mb * 1024 * 1024)
-
-
 def source_key(path: Path) -> str:
     return str(path.resolve())
 
@@ -53,12 +45,12 @@ def file_sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def identify(path: Path) -> tuple[str, str]:
+def identify(path: Path, limits: Limits | None = None) -> tuple[str, str]:
     """(source key, content sha256) of a file; raises LoadError (plain Swedish) when the file can't be opened."""
     if str(path) != str(path).encode("utf-8", "surrogateescape").decode("utf-8", "replace"):
         # The catalog, Chroma and every report store text; a name with undecodable bytes can be none of these.
         raise LoadError("filnamnet innehåller tecken som inte är giltig UTF-8 — byt namn på filen (t.ex. å, ä, ö)")
-    check_file(path)  # size before content: a 20 GB backup file is refused, not hashed first
+    check_file(path, limits)  # size before content: a 20 GB backup file is refused, not hashed first
     try:
         return source_key(path), file_sha256(path)
     except RuntimeError as e:  # Path.resolve() on a link loop
@@ -127,19 +119,39 @@ def _walk(root: Path) -> Iterator[Path]:
                 yield Path(dirpath) / name
 
 
-def check_file(path: Path) -> os.stat_result:
+def check_file(path: Path, limits: Limits | None = None) -> os.stat_result:
     """Cheap checks before reading a file; raises LoadError with the reason."""
+    limits = limits or Limits()
     try:
         st = path.stat()
     except OSError as e:  # broken link, permissions, loop
         raise LoadError(unreadable_reason(e)) from e
     if st.st_size == 0:
         raise LoadError("filen är tom")
-    limit = max_file_bytes()
-    if st.st_size > limit:
-        size, most = f"{st.st_size / 2**20:.1f}".replace(".", ","), f"{limit / 2**20:g}".replace(".", ",")
-        raise LoadError(f"filen är {size} MB, större än gränsen på {most} MB (STYRDOK_MAX_FILE_MB)")
+    if st.st_size > limits.max_file_bytes:
+        size = f"{st.st_size / 2**20:.1f}".replace(".", ",")
+        raise LoadError(f"filen är {size} MB, större än gränsen på {mb(limits.max_file_mb)} MB (STYRDOK_MAX_FILE_MB)")
     return st
+
+
+def _estimate_chunks(blocks: list, count_tokens: Callable[[str], int] | None, max_tokens: int, limits: Limits) -> None:
+    """Refuse before chunking a text that will clearly give more chunks than allowed: chunking measures every piece
+    with the tokenizer (a 9.5 MB line took 190 s to be refused after chunking). Tokens per character are measured on
+    a sample; only a clear excess (a quarter over) is refused here, the exact count decides the rest."""
+    chars = sum(len(b.text) for b in blocks)
+    if chars < 200_000:
+        return
+    sample = " ".join(b.text for b in blocks)[:20_000]
+    tokens = count_tokens(sample) if count_tokens else len(sample) / 4
+    estimate = int(chars * tokens / max(len(sample), 1) / max_tokens)
+    if estimate > 1.25 * limits.max_chunks:
+        check_chunks(estimate, limits, about=True)
+
+
+def _utf16(path: Path) -> bool:
+    """UTF-16 text (with its byte-order mark) takes about twice its UTF-8 size on disk."""
+    with path.open("rb") as f:
+        return f.read(2) in (b"\xff\xfe", b"\xfe\xff")
 
 
 def prepare(
@@ -148,19 +160,31 @@ def prepare(
     file_sha: str,
     count_tokens: Callable[[str], int] | None,
     max_tokens: int,
+    limits: Limits | None = None,
 ) -> PreparedDoc:
-    """Load, clean and chunk one file. Raises LoadError (plain Swedish) when the file can't be used."""
+    """Load, clean and chunk one file. Raises LoadError (plain Swedish) when the file can't be used, also when it
+    would unpack, read or chunk to more than `limits` allow (each checked before the next, costlier step)."""
     from ingest.chunking import chunk_document
     from ingest.loaders import load
     from ingest.metadata import infer_metadata
 
-    st = check_file(path)
+    limits = limits or Limits()
+    st = check_file(path, limits)
+    if path.suffix.lower() == ".docx":
+        check_zip(path, limits)
+    elif path.suffix.lower() in PLAIN_TEXT and not _utf16(path):
+        check_text(st.st_size, limits)  # its text is about its size: refused before a long read (49 MB: ~25 s)
+    elif path.suffix.lower() in (".html", ".htm"):
+        check_html(path, limits)
     loaded = load(path)
+    check_text(sum(len(b.text.encode("utf-8")) for b in loaded.blocks), limits)
+    _estimate_chunks(loaded.blocks, count_tokens, max_tokens, limits)
     meta = infer_metadata(loaded, path)
     doc_id = doc_id_for(file_sha)
     source = source_key(path)
     meta = {**meta, "doc_id": doc_id, "source": source}
     chunks = chunk_document(loaded, doc_id=doc_id, meta=meta, count_tokens=count_tokens, max_tokens=max_tokens)
+    check_chunks(len(chunks), limits)
     if not chunks:
         raise LoadError("ingen text hittades i filen")
     return PreparedDoc(path, source, file_sha, doc_id, meta, chunks, st.st_size, st.st_mtime, tuple(loaded.notes))

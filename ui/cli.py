@@ -5,6 +5,7 @@ Heavy modules (torch, chromadb, gradio) are imported inside the commands, so `st
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 from collections.abc import Iterator
@@ -15,20 +16,25 @@ import click
 
 STATUS_WORDS = {"ingested": "inläst", "skipped": "hoppades över", "failed": "misslyckades", "removed": "borttagen"}
 STATUS_MARKS = {"ingested": "✓", "skipped": "–", "failed": "✗", "removed": "✗"}
+MAX_K = 100  # more hits than anyone reads; also bounds the work one search asks for
+YEARS = (1000, 9999)
+
+
+def _settings():  # noqa: ANN202
+    """Settings from the environment, read once here; a wrong value stops with a message naming the variable."""
+    from index.config import Settings, SettingsError
+
+    try:
+        return Settings.from_env()
+    except SettingsError as e:
+        _fail(str(e))
 
 
 def _service(*, ingest: bool = False):  # noqa: ANN202
     from assistant.service import Service
-    from index.config import Settings
 
-    settings = Settings.from_env()
+    settings = _settings()
     return Service(settings=settings.for_ingest() if ingest else settings)
-
-
-def _filters(doc_type: str | None, year: int | None, organ: str | None):  # noqa: ANN202
-    from index.catalog import Filters
-
-    return Filters(doc_type=doc_type, year=year, organ=organ)
 
 
 def _lines(batch: TextIO) -> Iterator[str]:
@@ -39,6 +45,69 @@ def _lines(batch: TextIO) -> Iterator[str]:
 def _fail(message: str) -> None:
     click.echo(f"Fel: {message}", err=True)
     sys.exit(2)
+
+
+def _in_range(low: int, high: int, what: str):  # noqa: ANN202 - a click callback
+    """A click callback refusing a number outside [low, high] with a Swedish message (click's own is English, and
+    an unchecked huge number reached SQLite as an OverflowError traceback)."""
+
+    def check(ctx: click.Context, param: click.Parameter, value: int | None) -> int | None:
+        if value is not None and not low <= value <= high:
+            _fail(f"{param.opts[0]} ska vara {what} mellan {low} och {high}, inte {value}")
+        return value
+
+    return check
+
+
+K_OPTION = click.option(
+    "-k", default=5, show_default=True, type=int, callback=_in_range(1, MAX_K, "ett antal"),
+    help=f"Antal träffar (1–{MAX_K}).",
+)  # fmt: skip
+YEAR_OPTION = click.option(
+    "--year", type=int, callback=_in_range(*YEARS, "ett årtal"), help="Bara dokument från detta år."
+)
+# The filter options of search, ask and chat, declared once; each is a field of index.catalog.Filters.
+FILTER_LABELS = {"doc_type": "typ", "year": "år", "organ": "organ", "publisher": "utgivare"}
+_FILTER_OPTIONS = (
+    click.option(
+        "--type", "doc_type", help="Dokumenttyp: mål, pressmeddelande, uppdrag, nämndsplan, budget/bokslut, protokoll, "
+        "risk- och sårbarhetsanalys, nyhetsartikel, övrigt.",
+    ),
+    YEAR_OPTION,
+    click.option("--organ", help="Bara dokument från denna nämnd/styrelse."),
+    click.option("--publisher", "--utgivare", "publisher", help="Bara dokument från denna utgivare, t.ex. Regeringen."),
+)  # fmt: skip
+
+
+def filter_options(command):  # noqa: ANN001, ANN201 - a click decorator
+    """Add the filter options to a command, which receives them as one `filters` argument (Filters)."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        from index.catalog import Filters
+
+        values = {name: kwargs.pop(name, None) for name in FILTER_LABELS}
+        return command(*args, filters=Filters(**values), **kwargs)
+
+    for option in reversed(_FILTER_OPTIONS):
+        wrapper = option(wrapper)
+    return wrapper
+
+
+def _refuse_empty_filter(svc, filters) -> None:  # noqa: ANN001 - Service and Filters, imported lazily
+    """Stop with a clear message when no document passes the filters: "no hits" would suggest an empty index."""
+    if filters.is_empty() or svc.documents_matching(filters):
+        return
+    docs = svc.documents()
+    said = [f"{FILTER_LABELS[name]} {value!r}" for name, value in filters.items()]
+    found = []
+    if filters.doc_type:
+        found.append("dokumenttyper i indexet: " + (", ".join(sorted({d.doc_type for d in docs})) or "inga"))
+    if filters.year:
+        found.append("år i indexet: " + (", ".join(str(y) for y in sorted({d.year for d in docs if d.year})) or "inga"))
+    known = "; ".join(found)
+    click.echo(f"Inga inlästa dokument passar filtret ({', '.join(said)}). {known[:1].upper()}{known[1:]}", err=True)
+    sys.exit(1)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -80,21 +149,18 @@ def ingest(paths: tuple[Path, ...], prune: bool, rebuild: bool, as_json: bool) -
 
 @main.command()
 @click.argument("query", required=False)
-@click.option("-k", default=5, show_default=True, help="Antal träffar.")
-@click.option("--type", "doc_type", help="Dokumenttyp: mål, pressmeddelande, nämndsplan, budget/bokslut, övrigt.")
-@click.option("--year", type=int, help="Bara dokument från detta år.")
-@click.option("--organ", help="Bara dokument från denna nämnd/styrelse.")
+@K_OPTION
+@filter_options
 @click.option(
-    "--per-doc", default=3, show_default=True, type=click.IntRange(min=1), help="Högst så många träffar per dokument."
-)
+    "--per-doc", default=3, show_default=True, type=int, callback=_in_range(1, MAX_K, "ett antal"),
+    help="Högst så många träffar per dokument.",
+)  # fmt: skip
 @click.option("--json", "as_json", is_flag=True, help="Skriv resultatet som JSON.")
 @click.option("--batch", type=click.File("r", encoding="utf-8"), help="En fråga per rad; en JSON-rad per fråga ut.")
 def search(
     query: str | None,
     k: int,
-    doc_type: str | None,
-    year: int | None,
-    organ: str | None,
+    filters,  # noqa: ANN001 - index.catalog.Filters, from filter_options
     per_doc: int,
     as_json: bool,
     batch: TextIO | None,
@@ -103,7 +169,7 @@ def search(
     if not query and batch is None:
         _fail("ange en sökfråga eller --batch FIL")
     svc = _service()
-    filters = _filters(doc_type, year, organ)
+    _refuse_empty_filter(svc, filters)
     if batch is not None:
         for q in _lines(batch):
             hits = svc.search(q, k=k, filters=filters, per_doc=per_doc)
@@ -183,6 +249,7 @@ def serve(host: str, port: int, root_path: str) -> None:
     """Starta webbappen (Fråga, Hitta mål, Sök, Dokument)."""
     from ui.web import serve as run_web
 
+    _settings()  # a wrong setting is a message here, not a traceback from the first request
     run_web(host=host, port=port, root_path=root_path)
 
 
@@ -195,9 +262,7 @@ NOTICE = (
 
 @main.command()
 @click.argument("question", required=False)
-@click.option("--type", "doc_type", help="Dokumenttyp: mål, pressmeddelande, nämndsplan, budget/bokslut, övrigt.")
-@click.option("--year", type=int, help="Bara dokument från detta år.")
-@click.option("--organ", help="Bara dokument från denna nämnd/styrelse.")
+@filter_options
 @click.option(
     "--mode",
     type=click.Choice(["extractive", "llm"]),
@@ -207,9 +272,7 @@ NOTICE = (
 @click.option("--batch", type=click.File("r", encoding="utf-8"), help="En fråga per rad; en JSON-rad per fråga ut.")
 def ask(
     question: str | None,
-    doc_type: str | None,
-    year: int | None,
-    organ: str | None,
+    filters,  # noqa: ANN001 - index.catalog.Filters, from filter_options
     mode: str | None,
     as_json: bool,
     batch: TextIO | None,
@@ -218,7 +281,7 @@ def ask(
     if not question and batch is None:
         _fail("ange en fråga eller --batch FIL")
     svc = _service()
-    filters = _filters(doc_type, year, organ)
+    _refuse_empty_filter(svc, filters)
     if batch is not None:
         for q in _lines(batch):
             click.echo(json.dumps(svc.ask(q, filters=filters, mode=mode).to_json(), ensure_ascii=False))
@@ -231,16 +294,14 @@ def ask(
 
 
 @main.command()
-@click.option("--type", "doc_type", help="Dokumenttyp: mål, pressmeddelande, nämndsplan, budget/bokslut, övrigt.")
-@click.option("--year", type=int, help="Bara dokument från detta år.")
-@click.option("--organ", help="Bara dokument från denna nämnd/styrelse.")
+@filter_options
 @click.option("--mode", type=click.Choice(["extractive", "llm"]), help="Svarsläge (som för ask).")
-def chat(doc_type: str | None, year: int | None, organ: str | None, mode: str | None) -> None:
+def chat(filters, mode: str | None) -> None:  # noqa: ANN001 - filters: index.catalog.Filters
     """Samtala med dokumenten: följdfrågor förstås i sitt sammanhang. "ny" börjar om, Ctrl-D avslutar."""
     from assistant.types import Answer
 
     svc = _service()
-    filters = _filters(doc_type, year, organ)
+    _refuse_empty_filter(svc, filters)
     history: list[Answer] = []
     click.echo('Ställ en fråga om dokumenten. Skriv "ny" för att börja om och avsluta med Ctrl-D.')
     while True:

@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import hmac
 import logging
+import math
 import os
 import re
 import shutil
+import threading
+import time
 import unicodedata
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 log = logging.getLogger("styrdok.web.admin")
@@ -28,11 +32,58 @@ class UploadError(Exception):
     """A refused upload. The message is plain Swedish and shown to the user as is."""
 
 
+class Backoff:
+    """Failed logins per key: after `free` failures each further one locks the key for twice as long as the last
+    (1 s, 2 s, 4 s … up to `cap`); a success clears the key, and failures are forgotten after `forget` seconds
+    without one. Guessing 100 passwords took 1.7 s; now the 100th waits the cap."""
+
+    def __init__(
+        self, free: int, cap: float = 900.0, forget: float = 3600.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.free, self.cap, self.forget, self.clock = free, cap, forget, clock
+        self._fails: dict[str, tuple[int, float]] = {}  # key → (failures, time of the last)
+        self._lock = threading.Lock()
+
+    def wait(self, key: str) -> float:
+        """Seconds until `key` may try again (0: now)."""
+        with self._lock:
+            n, last = self._fails.get(key, (0, 0.0))
+            now = self.clock()
+            if n and now - last > self.forget:
+                del self._fails[key]
+                return 0.0
+            if n < self.free:
+                return 0.0
+            return max(0.0, last + min(2.0 ** (n - self.free), self.cap) - now)
+
+    def fail(self, key: str) -> None:
+        with self._lock:
+            n, _ = self._fails.get(key, (0, 0.0))
+            self._fails[key] = (n + 1, self.clock())
+            if len(self._fails) > 10_000:  # many addresses: forget the oldest rather than grow without end
+                oldest = min(self._fails, key=lambda k: self._fails[k][1])
+                del self._fails[oldest]
+
+    def ok(self, key: str) -> None:
+        with self._lock:
+            self._fails.pop(key, None)
+
+
+# Per client address: 3 free tries, then 1 s, 2 s, 4 s … up to 15 min. Overall (every address together, against
+# guessing from many addresses): 20 free, then the same doubling. Behind a proxy every client has the proxy's address,
+# and the per-address limit is the overall one. X-Forwarded-For is not used: any client can write it.
+FREE_PER_CLIENT = 3
+FREE_OVERALL = 20
+EVERYONE = "*"
+
+
 @dataclass(frozen=True)
 class AdminGate:
     """The staff password. Empty means staff functions are off for everyone."""
 
     secret: str = ""
+    per_client: Backoff = field(default_factory=lambda: Backoff(FREE_PER_CLIENT), compare=False, repr=False)
+    overall: Backoff = field(default_factory=lambda: Backoff(FREE_OVERALL), compare=False, repr=False)
 
     @classmethod
     def from_env(cls) -> AdminGate:
@@ -55,8 +106,12 @@ class AdminGate:
     def enabled(self) -> bool:
         return bool(self.secret)
 
-    def check(self, password: str | None, action: str, client: str = "") -> None:
-        """Raise UploadError unless `password` is right. Refusals are logged with the client (never the password)."""
+    def check(self, password: str | None, action: str, client: str = "", address: str = "") -> None:
+        """Raise UploadError unless `password` is right. Refusals are logged with the client (never the password).
+
+        `address`: the peer address the back-off is counted per. While it (or everyone) is locked out, the password
+        is not even compared, so a right guess during the lockout is refused like a wrong one.
+        """
         who = f" (från {client})" if client else ""
         if not self.enabled:
             log.warning("nekad %s: personalfunktionerna är avstängda%s", action, who)
@@ -64,10 +119,71 @@ class AdminGate:
                 "Uppladdning och borttagning är avstängda. En administratör slår på dem genom att sätta "
                 "STYRDOK_ADMIN_PASSWORD (eller STYRDOK_ADMIN_TOKEN_FILE) när appen startas."
             )
+        key = address or "okänd"
+        wait = max(self.per_client.wait(key), self.overall.wait(EVERYONE))
+        if wait > 0:
+            log.warning("nekad %s: för många felaktiga lösenord, spärrad %.0f s till%s", action, wait, who)
+            raise UploadError(retry_message(wait))
         # compare_digest: the time taken must not reveal how much of the password was right.
         if not hmac.compare_digest((password or "").encode("utf-8"), self.secret.encode("utf-8")):
+            self.per_client.fail(key)
+            self.overall.fail(EVERYONE)
             log.warning("nekad %s: fel lösenord%s", action, who)
-            raise UploadError("Fel lösenord. Inget har ändrats.")
+            wait = max(self.per_client.wait(key), self.overall.wait(EVERYONE))
+            raise UploadError("Fel lösenord. Inget har ändrats." + (" " + retry_message(wait) if wait > 0 else ""))
+        self.per_client.ok(key)
+
+
+def retry_message(seconds: float) -> str:
+    """When to try again, in plain Swedish: "om 8 sekunder (kl. 14:05:09)"."""
+    s = math.ceil(seconds)
+    span = f"{s} sekund{'er' if s != 1 else ''}" if s < 120 else f"{math.ceil(s / 60)} minuter"
+    at = time.strftime("%H:%M:%S", time.localtime(time.time() + s))
+    return f"För många felaktiga lösenord. Försök igen om {span} (kl. {at})."
+
+
+DEFAULT_CLEANUP_S = 300
+
+
+def upload_cleanup_seconds() -> int:
+    """STYRDOK_UPLOAD_CLEANUP_S: how old a file in Gradio's upload folder may get before it is deleted.
+
+    Gradio's upload route (POST /gradio_api/upload) stores whatever anyone sends before any handler runs, and it
+    cannot be closed per user. The staff handler copies what it accepts at once; everything else there, anonymous or
+    refused, is deleted after this many seconds (checked every tenth of it).
+    """
+    from ingest.limits import positive
+
+    return int(positive(os.environ, "STYRDOK_UPLOAD_CLEANUP_S", DEFAULT_CLEANUP_S, integer=True))
+
+
+def gradio_upload_dir() -> Path:
+    """Gradio's folder for uploaded files (its own rule: GRADIO_TEMP_DIR or <tmp>/gradio)."""
+    import tempfile
+
+    return Path(os.environ.get("GRADIO_TEMP_DIR") or Path(tempfile.gettempdir()) / "gradio").resolve()
+
+
+def discard_received(files: list[str] | tuple[str, ...]) -> None:
+    """Delete the temporary copies Gradio made of an upload (only those inside its upload folder)."""
+    root = gradio_upload_dir()
+    for f in files:
+        p = Path(f)
+        try:
+            if p.resolve().is_relative_to(root) and p.is_file():
+                p.unlink()
+                if p.parent != root and not any(p.parent.iterdir()):
+                    p.parent.rmdir()  # Gradio keeps each upload in a folder of its own
+        except OSError:
+            log.warning("kunde inte ta bort en uppladdad temporär fil")
+
+
+def leftover_uploads(home: Path, indexed_sources: set[str]) -> list[Path]:
+    """Files in the uploads folder that no indexed document comes from (failed, refused or interrupted uploads)."""
+    folder = uploads_dir(home)
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.is_file() and str(p.resolve()) not in indexed_sources)
 
 
 def max_upload_bytes() -> int:

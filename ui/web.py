@@ -10,7 +10,7 @@ import logging
 import os
 from typing import TYPE_CHECKING
 
-from ui.upload import AdminGate, max_upload_bytes
+from ui.upload import AdminGate, max_upload_bytes, upload_cleanup_seconds
 
 if TYPE_CHECKING:
     import gradio as gr
@@ -102,7 +102,9 @@ def build_app(service: Service, gate: AdminGate | None = None) -> gr.Blocks:
     from ui.web_common import year_choices
 
     gate = gate or AdminGate.from_env()
-    with gr.Blocks(title=TITLE, analytics_enabled=False) as app:
+    age = upload_cleanup_seconds()
+    # Files anyone sends to Gradio's upload route are deleted after `age` seconds (see ui/upload.py).
+    with gr.Blocks(title=TITLE, analytics_enabled=False, delete_cache=(max(1, age // 10), age)) as app:
         gr.Markdown(f"# {TITLE}")
         with gr.Tabs():
             with gr.Tab("Fråga", id="fraga", elem_id="flik-fraga"):
@@ -145,7 +147,9 @@ def serve(host: str = "127.0.0.1", port: int = 7860, root_path: str = "") -> Non
         app.launch(
             server_name=host, server_port=port, root_path=root_path or None, css=CSS, head=HEAD,
             share=False, inbrowser=False, show_error=False, footer_links=[], run_history=False, ssr_mode=False,
-            pwa=False, mcp_server=False, enable_monitoring=False, max_file_size=max_upload_bytes(),
+            pwa=False, mcp_server=False, enable_monitoring=False,
+            # With staff functions off nothing may be uploaded at all: the route refuses anything over one byte.
+            max_file_size=max_upload_bytes() if gate.enabled else 1,
             strict_cors=True,
         )  # fmt: skip
     finally:

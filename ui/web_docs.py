@@ -6,8 +6,9 @@ removal checks it again on the server, whatever the page sent.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import gradio as gr
@@ -16,7 +17,16 @@ from assistant.service import Service
 from index.catalog import DocRecord
 from index.engine import IndexBusyError
 from ui import render
-from ui.upload import ALLOWED_SUFFIXES, AdminGate, UploadError, is_upload, max_upload_bytes, store_upload
+from ui.upload import (
+    ALLOWED_SUFFIXES,
+    AdminGate,
+    UploadError,
+    discard_received,
+    is_upload,
+    leftover_uploads,
+    max_upload_bytes,
+    store_upload,
+)
 from ui.web_common import ERROR_TEXT, log
 
 DISABLED_NOTE = (
@@ -37,15 +47,30 @@ def client_of(request: gr.Request | None) -> str:
     return request.client.host + (f", x-forwarded-for {forwarded}" if forwarded else "")
 
 
+def address_of(request: gr.Request | None) -> str:
+    """The peer address failed logins are counted per (never a header: a client can write any)."""
+    return request.client.host if request is not None and request.client is not None else ""
+
+
+# The busy message names the server's data folder: the web shows this instead (no server paths on the page).
+BUSY = "**Vänta lite.** En annan inläsning pågår just nu. Försök igen om en stund."
+
+
+def _no_paths(text: str) -> str:
+    """Folders cut from the paths in a report reason ("samma innehåll som /srv/styrdok/uploads/x.pdf" → "x.pdf")."""
+    return re.sub(r"(?:[^\s/]*/)+(?=[^\s/])", "", text)
+
+
 def upload_handler(service: Service, gate: AdminGate) -> Callable[..., str]:
     # `request` is filled in by Gradio (it looks for a gr.Request annotation); tests call without it.
     def run(files: Sequence[str] | None, password: str, request: gr.Request | None = None) -> str:
+        stored: list[Path] = []
         try:
-            gate.check(password, "uppladdning", client_of(request))
+            gate.check(password, "uppladdning", client_of(request), address_of(request))
             if not files:
                 return "Välj minst en fil att ladda upp."
             home = service.settings.home
-            stored, refused = [], []
+            refused = []
             for f in files:
                 try:
                     stored.append(store_upload(Path(f), Path(f).name, home))
@@ -55,21 +80,69 @@ def upload_handler(service: Service, gate: AdminGate) -> Callable[..., str]:
             results = service.ingest(stored) if stored else []
         except UploadError as e:
             return f"**Nekad.** {render.esc(e)}"
-        except IndexBusyError as e:
-            return f"**Vänta lite.** {render.esc(e)}"
+        except IndexBusyError:
+            return BUSY
         except Exception:
             log.exception("uppladdningen misslyckades")
             return ERROR_TEXT
+        finally:
+            # Nothing refused or failed stays behind: Gradio's temporary copies go now, and our copies of files
+            # that did not become documents (failed, duplicates, a busy index) go too.
+            discard_received(list(files or []))
+            _discard_unindexed(service, stored)
+        results = [replace(r, reason=_no_paths(r.reason)) for r in results]
         report = render.report_markdown(results) if results else ""
         return "\n".join(x for x in ["**Resultat:**", report, *refused] if x)
 
     return run
 
 
+def _discard_unindexed(service: Service, stored: list[Path]) -> None:
+    if not stored:
+        return
+    try:
+        indexed = {d.source for d in service.documents()}
+    except Exception:  # noqa: BLE001 - the index unreadable: keep the files; staff see them as left over
+        log.exception("kunde inte läsa dokumentlistan efter uppladdningen")
+        return
+    for p in stored:
+        if str(p.resolve()) not in indexed:
+            p.unlink(missing_ok=True)
+
+
+def clear_leftovers_handler(service: Service, gate: AdminGate) -> Callable[..., str]:
+    """Staff: delete the files in the uploads folder that no document comes from."""
+
+    def run(password: str, request: gr.Request | None = None) -> str:
+        try:
+            gate.check(password, "rensning", client_of(request), address_of(request))
+            gone = leftover_uploads(service.settings.home, {d.source for d in service.documents()})
+            for p in gone:
+                p.unlink(missing_ok=True)
+            log.info("rensning: %d kvarlämnade fil(er) borttagna", len(gone))
+        except UploadError as e:
+            return f"**Nekad.** {render.esc(e)}"
+        except Exception:
+            log.exception("rensningen misslyckades")
+            return ERROR_TEXT
+        return f"{len(gone)} kvarlämnade fil(er) borttagna." if gone else "Inga kvarlämnade filer."
+
+    return run
+
+
+def leftovers_markdown(service: Service) -> str:
+    """The files in the uploads folder that are not in the index, by name only."""
+    files = leftover_uploads(service.settings.home, {d.source for d in service.documents()})
+    if not files:
+        return "Inga kvarlämnade filer i uppladdningsmappen."
+    names = "\n".join(f"- {render.esc(p.name)}" for p in files)
+    return f"Filer i uppladdningsmappen som inte finns i indexet ({len(files)}):\n\n{names}"
+
+
 def remove_handler(service: Service, gate: AdminGate) -> Callable[..., str]:
     def run(doc_id: str | None, password: str, request: gr.Request | None = None) -> str:
         try:
-            gate.check(password, "borttagning", client_of(request))
+            gate.check(password, "borttagning", client_of(request), address_of(request))
             if not doc_id:
                 return "Välj ett dokument att ta bort."
             doc = next((d for d in service.documents() if d.doc_id == doc_id), None)
@@ -84,8 +157,8 @@ def remove_handler(service: Service, gate: AdminGate) -> Callable[..., str]:
             log.info("borttaget: %s (%s)", doc.doc_id, doc.source)
         except UploadError as e:
             return f"**Nekad.** {render.esc(e)}"
-        except IndexBusyError as e:
-            return f"**Vänta lite.** {render.esc(e)}"
+        except IndexBusyError:
+            return BUSY
         except Exception:
             log.exception("borttagningen misslyckades")
             return ERROR_TEXT
@@ -101,11 +174,14 @@ class DocsPanel:
     outputs: list[gr.components.Component]
     has_admin: bool
 
+    leftovers: Callable[[], str] | None = None
+
     def refresh(self, docs: list[DocRecord]) -> tuple:
         listing = render.documents_html(docs)
         if not self.has_admin:
             return (listing,)
-        return listing, gr.Dropdown(choices=document_choices(docs), value=None)
+        left = self.leftovers() if self.leftovers else ""
+        return listing, gr.Dropdown(choices=document_choices(docs), value=None), left
 
 
 def build(service: Service, gate: AdminGate) -> DocsPanel:
@@ -132,7 +208,10 @@ def build(service: Service, gate: AdminGate) -> DocsPanel:
         with gr.Row():
             doc = gr.Dropdown([], label="Dokument att ta bort", elem_id="dok-valj", scale=3, min_width=200)
             remove = gr.Button("Ta bort", variant="stop", elem_id="dok-ta-bort", scale=1, min_width=120)
-    panel.outputs.append(doc)
+        leftovers = gr.Markdown(elem_id="dok-kvar")
+        clear = gr.Button("Rensa kvarlämnade filer", elem_id="dok-rensa")
+    panel.outputs += [doc, leftovers]
+    panel.leftovers = lambda: leftovers_markdown(service)
 
     def refresh() -> tuple:
         return panel.refresh(service.documents())
@@ -142,4 +221,5 @@ def build(service: Service, gate: AdminGate) -> DocsPanel:
     write = {"concurrency_limit": 1, "concurrency_id": "skriv", "api_visibility": "private"}
     upload.upload(upload_handler(service, gate), [upload, password], status, **write).then(refresh, None, panel.outputs)
     remove.click(remove_handler(service, gate), [doc, password], status, **write).then(refresh, None, panel.outputs)
+    clear.click(clear_leftovers_handler(service, gate), [password], status, **write).then(refresh, None, panel.outputs)
     return panel

@@ -12,11 +12,12 @@ from ingest.model import Block, LoadedDoc, LoadError
 # Elements whose text is never document content.
 _CHROME = re.compile(r"cookie|consent|kakor|breadcrumb|brodsmul|skip-?link|banner|share|dela", re.IGNORECASE)
 _DROP = ("script", "style", "nav", "header", "footer", "noscript", "template", "svg", "iframe", "form", "button")
+_DROP += ("title",)  # read into meta first; not body text
 _HEADINGS = {f"h{n}": n for n in range(1, 7)}
 _BLOCK_TEXT = dict.fromkeys("p dt dd pre figcaption caption blockquote address".split(), "paragraph")
 _BLOCK_TEXT["li"] = "list_item"
 _CONTAINERS = set("html body main article section div aside ul ol dl figure table thead tbody tfoot center".split())
-_CONTAINERS |= {"details", "summary", "fieldset"}
+_CONTAINERS |= {"details", "summary", "fieldset", "head"}
 _META_NAMES = dict.fromkeys(("date", "dc.date", "dcterms.date", "dcterms.created", "article:published_time"), "date")
 _META_NAMES.update({"doc_type": "doc_type", "organ": "organ", "description": "description", "dc.title": "title"})
 # A site name after the page title: "Pressmeddelande … | Lunds kommun".
@@ -39,7 +40,9 @@ def load(path: Path) -> LoadedDoc:
         for tag in soup.find_all(attrs={"class": _CHROME}) + soup.find_all(attrs={"id": _CHROME}):
             tag.decompose()
         blocks: list[Block] = []
-        _walk(soup.body or soup, blocks)
+        # The whole tree, not soup.body: html.parser keeps text after </body> or </html> outside <body>, and
+        # browsers show it.
+        _walk(soup, blocks)
     except LoadError:
         raise
     except Exception as exc:  # html.parser is lenient, but a pathological file must not escape as a traceback

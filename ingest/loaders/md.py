@@ -17,10 +17,14 @@ _FENCE = re.compile(r"^\s*(```|~~~)")
 _TABLE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _RULE = re.compile(r"^\s*([-*_])(\s*\1){2,}\s*$")
 
-# Inline markup that should not reach the index: images, links, emphasis, code spans, HTML tags.
+# A link target in (...): may hold one level of parentheses, as in `javascript:alert(1)` or a Wikipedia address.
+# `[^)]*` stopped at the first ")" and left the rest, "klicka)", in the text.
+_TARGET = r"\((?:[^()]|\([^()]*\))*\)"
+# Inline markup that should not reach the index: images, links (text kept, target dropped, whatever its scheme),
+# emphasis, code spans, HTML tags.
 _INLINE = [
-    (re.compile(r"!\[([^\]]*)\]\([^)]*\)"), r"\1"),
-    (re.compile(r"\[([^\]]+)\]\([^)]*\)"), r"\1"),
+    (re.compile(r"!\[([^\]]*)\]" + _TARGET), r"\1"),
+    (re.compile(r"\[([^\]]+)\]" + _TARGET), r"\1"),
     (re.compile(r"\[([^\]]+)\]\[[^\]]*\]"), r"\1"),
     (re.compile(r"<(https?://[^>]+)>"), r"\1"),
     (re.compile(r"</?[A-Za-z][^>]*>"), ""),
@@ -29,6 +33,10 @@ _INLINE = [
     (re.compile(r"(?<!\w)_(?=\S)(.+?)(?<=\S)_(?!\w)"), r"\1"),
     (re.compile(r"`([^`]+)`"), r"\1"),
 ]
+
+
+# Raw HTML script and style blocks are code, never document text; an unclosed one runs to the end, as in a browser.
+_SCRIPT = re.compile(r"<(script|style)\b[^>]*>.*?(?:</\1\s*>|\Z)", re.DOTALL | re.IGNORECASE)
 
 
 def strip_inline(text: str) -> str:
@@ -139,6 +147,7 @@ def load(path: Path) -> LoadedDoc:
     text = decode_bytes(data).replace("\r\n", "\n").replace("\r", "\n")
     meta, body = parse_front_matter(text)
     body = re.sub(r"<!--.*?-->", "", body, flags=re.DOTALL)
+    body = _SCRIPT.sub("\n", body)
     blocks = parse_blocks(body)
     if not blocks:
         raise LoadError("filen är tom" if not meta else "filen innehåller ingen text utöver metadata")

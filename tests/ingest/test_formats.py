@@ -163,6 +163,35 @@ def test_html_drops_chrome_and_scripts(tmp_path):
     ]
 
 
+def test_markdown_links_keep_their_text_and_scripts_are_never_indexed(tmp_path):
+    path = tmp_path / "lankar.md"
+    path.write_text(
+        "Läs mer [klicka här](javascript:alert(1)) eller [se Wikipedia](https://sv.wikipedia.org/wiki/Lund_(stad)).\n\n"
+        "![bild](data:image/png;base64,AAAA(x)) Slut på stycket.\n\n"
+        "<script>stjäl('kakor')</script>\n\n"
+        "<STYLE type='text/css'>body { color: red }</STYLE>\n\n"
+        "Sista stycket.\n\n<script>ostängt skript som aldrig tar slut\n\nmer skript",
+        encoding="utf-8",
+    )
+    text = " ".join(b.text for b in load(path).blocks)
+    assert "Läs mer klicka här eller se Wikipedia." in text
+    assert "Slut på stycket." in text and "Sista stycket." in text
+    for leaked in ("javascript", "alert", ")", "wikipedia.org", "stjäl", "color", "ostängt", "mer skript"):
+        assert leaked not in text
+
+
+def test_html_text_after_closing_html_is_kept(tmp_path):
+    path = tmp_path / "efter.html"
+    path.write_text(
+        "<html><head><title>Sidan</title><script>x()</script></head><body><p>Inne i body.</p></body>"
+        "<p>Efter body.</p></html><p>Efter html.</p> Lös text sist.",
+        encoding="utf-8",
+    )
+    doc = load(path)
+    assert [b.text for b in doc.blocks] == ["Inne i body.", "Efter body.", "Efter html.", "Lös text sist."]
+    assert doc.title == "Sidan"
+
+
 def test_html_latin1_and_empty_body(tmp_path):
     path = tmp_path / "gammal.htm"
     path.write_bytes(

@@ -12,7 +12,8 @@ from ui.cli import main
 
 pytestmark = pytest.mark.slow
 
-HIT_KEYS = {"rank", "score", "doc_id", "chunk_id", "title", "doc_type", "date", "page", "section", "text", "source"}
+HIT_KEYS = {"rank", "score", "doc_id", "chunk_id", "title", "doc_type", "date", "page", "section", "text", "source",
+            "publisher"}  # fmt: skip
 
 
 @pytest.fixture
@@ -69,3 +70,60 @@ def test_failed_file_sets_exit_status(cli, tmp_path: Path):
 def test_empty_query_is_a_clear_error(cli):
     r = cli("search")
     assert r.exit_code == 2 and "Fel:" in r.output
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["search", "skola", "-k", "100000000000000000000"], "-k ska vara ett antal mellan 1 och 100"),
+        (["search", "skola", "-k", "0"], "-k ska vara ett antal mellan 1 och 100, inte 0"),
+        (["search", "skola", "-k", "-1"], "-k ska vara ett antal mellan 1 och 100, inte -1"),
+        (["search", "skola", "--year", "99999999999999999999"], "--year ska vara ett årtal mellan 1000 och 9999"),
+        (["ask", "skola", "--year", "0"], "--year ska vara ett årtal mellan 1000 och 9999, inte 0"),
+        (["chat", "--year", "-5"], "--year ska vara ett årtal mellan 1000 och 9999"),
+    ],
+)
+def test_out_of_range_options_are_clear_errors(cli, args, said):
+    r = cli(*args)
+    assert r.exit_code == 2
+    assert f"Fel: {said}" in r.output and "Traceback" not in r.output and "Overflow" not in r.output
+
+
+def test_the_largest_k_is_accepted(cli, corpus: Path):
+    assert cli("ingest", str(corpus)).exit_code == 0
+    out = json.loads(cli("search", "mål", "-k", "100", "--json").output)
+    assert 5 < len(out["hits"]) <= 100
+
+
+def test_a_filter_that_matches_nothing_says_so(cli, corpus: Path):
+    assert cli("ingest", str(corpus)).exit_code == 0
+    r = cli("search", "klimat", "--type", "nonexistent")
+    assert r.exit_code == 1
+    assert "Inga inlästa dokument passar filtret (typ 'nonexistent')" in r.output
+    assert "Dokumenttyper i indexet: " in r.output and "mål" in r.output
+    assert "Har du läst in" not in r.output
+    r = cli("ask", "Vad gäller för klimatet?", "--year", "1850")
+    assert r.exit_code == 1 and "(år 1850)" in r.output and "År i indexet: " in r.output
+    assert cli("search", "klimat", "--type", "mål").exit_code == 0  # a filter that matches still searches
+    r = cli("search", "klimat", "--publisher", "Regeringen")
+    assert r.exit_code == 1 and "(utgivare 'Regeringen')" in r.output
+    out = json.loads(cli("search", "solceller", "--utgivare", "Lunds kommun", "--json").output)
+    assert out["hits"] and {h["publisher"] for h in out["hits"]} == {"Lunds kommun"}
+
+
+def test_file_names_cannot_forge_report_lines(cli, tmp_path: Path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    forged = "a.txt\n✓ falsk.txt inläst (3 avsnitt)\nKlart: 9 inlästa, 0 överhoppade, 0 misslyckade\x1b[2K.txt"
+    (folder / forged).write_bytes(b"")  # empty: fails with a reason, which puts the name in the report
+    r = cli("ingest", str(folder))
+    assert r.exit_code == 1
+    lines = r.output.splitlines()
+    assert [x for x in lines if x.startswith("✓")] == []
+    assert [x for x in lines if x.startswith("Klart:")] == [
+        "Klart: 0 inlästa, 0 överhoppade, 1 misslyckade, 0 borttagna."
+    ]
+    assert "\x1b" not in r.output
+    assert "a.txt\\n✓ falsk.txt inläst (3 avsnitt)\\nKlart: 9 inlästa" in r.output and "\\x1b[2K.txt" in r.output
+    report = json.loads(cli("ingest", str(folder), "--json").output)
+    assert "\n" not in report[0]["path"] and report[0]["status"] == "failed"

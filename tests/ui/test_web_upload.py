@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from pathlib import Path
 
 import pytest
 
-from ui.upload import AdminGate, UploadError, is_upload, safe_name, store_upload, uploads_dir
+from ui.upload import AdminGate, Backoff, UploadError, is_upload, retry_message, safe_name, store_upload, uploads_dir
 
 
 @pytest.mark.parametrize(
@@ -103,11 +104,51 @@ def test_gate_off_refuses_everyone(caplog: pytest.LogCaptureFixture):
 def test_gate_refuses_and_logs_a_wrong_password_without_logging_it(caplog: pytest.LogCaptureFixture):
     gate = AdminGate("rätt-lösen")
     with caplog.at_level(logging.WARNING, "styrdok.web.admin"):
-        for wrong in ("fel-lösen", "", None, "rätt-lösen "):
+        for i, wrong in enumerate(("fel-lösen", "", None, "rätt-lösen ")):
             with pytest.raises(UploadError, match="Fel lösenord"):
-                gate.check(wrong, "uppladdning")
+                gate.check(wrong, "uppladdning", address=f"10.0.0.{i}")  # one address each: under the back-off
     assert caplog.text.count("fel lösenord") == 4 and "fel-lösen" not in caplog.text
-    gate.check("rätt-lösen", "uppladdning")  # no exception
+    gate.check("rätt-lösen", "uppladdning", address="10.0.0.9")  # no exception
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_backoff_doubles_per_address_and_overall():
+    clock = Clock()
+    gate = AdminGate("rätt", per_client=Backoff(3, clock=clock), overall=Backoff(20, clock=clock))
+    waits = []
+    for _ in range(8):
+        try:
+            gate.check("fel", "uppladdning", address="1.2.3.4")
+        except UploadError:
+            pass
+        waits.append(gate.per_client.wait("1.2.3.4"))
+        clock.now += waits[-1]  # the attacker waits exactly as long as told
+    assert waits == [0, 0, 1, 2, 4, 8, 16, 32]
+    with pytest.raises(UploadError, match="^Fel lösenord. Inget har ändrats. För många .* om 64 sekunder"):
+        gate.check("fel", "uppladdning", address="1.2.3.4")
+    with pytest.raises(UploadError, match="^För många felaktiga lösenord. Försök igen om 64 sekunder"):
+        gate.check("rätt", "uppladdning", address="1.2.3.4")  # the right one, during the lockout
+    gate.check("rätt", "uppladdning", address="5.6.7.8")  # another address is not locked out by this one
+    for i in range(12):  # many addresses, a few tries each: the overall limit (20) takes over
+        with pytest.raises(UploadError):
+            gate.check("fel", "uppladdning", address=f"9.9.9.{i}")
+    with pytest.raises(UploadError, match="För många felaktiga lösenord"):
+        gate.check("rätt", "uppladdning", address="7.7.7.7")
+    clock.now += 3 * 3600  # failures are forgotten after an hour without one
+    gate.check("rätt", "uppladdning", address="1.2.3.4")
+
+
+def test_retry_message_says_when_in_swedish():
+    assert re.fullmatch(r"För många felaktiga lösenord\. Försök igen om 1 sekund \(kl\. \d\d:\d\d:\d\d\)\.",
+                        retry_message(0.3))  # fmt: skip
+    assert "om 45 sekunder" in retry_message(44.2) and "om 15 minuter" in retry_message(900)
 
 
 def test_gate_from_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
