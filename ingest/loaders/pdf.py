@@ -182,8 +182,16 @@ def _page_lines(page: object) -> tuple[list[str], list[style.StyledLine], bool]:
     return lines, styled, False
 
 
+_NUMBER_CELL = re.compile(r"^[-−+]?[\d\s.,%]*\d[\d\s.,%]*(?:\s?(?:kr|tkr|mkr|mnkr|%))?$", re.IGNORECASE)
+
+
+def _label_line(line: str) -> bool:
+    return bool(line.strip()) and CELL_SEP not in line and len(line) <= 80 and not re.search(r"[.!?:]$", line.strip())
+
+
 def _header_rows(lines: list[str]) -> list[str]:
-    """Join a table's header cells, extracted one per line just above its first row, into a header row.
+    """Join a table's header cells, extracted one per line just above its first row, into a header row; and a row
+    of numbers with the label line just above it.
 
     Layout mode finds rows by numbers and alignment; a header of words only ("Verksamhet", "Budget 2025",
     "Budget 2026") stays as separate lines, and the chunker can then not repeat it with every row.
@@ -191,6 +199,12 @@ def _header_rows(lines: list[str]) -> list[str]:
     out = list(lines)
     i = 0
     while i < len(out):
+        cells = out[i].split(CELL_SEP)
+        if len(cells) > 1 and i > 0 and _label_line(out[i - 1]) and all(_NUMBER_CELL.match(c.strip()) for c in cells):
+            # A row of numbers whose label was extracted as a line of its own ("Ny teknik bowlinghall Korsavad
+            # (6154)" / "3,000 | 2,117 | 0,884"): the label is the row's first cell, so the two are never parted.
+            out[i - 1 : i + 1] = [CELL_SEP.join([out[i - 1].strip(), *cells])]
+            continue
         if CELL_SEP in out[i] and (i == 0 or CELL_SEP not in out[i - 1]):
             n = out[i].count(CELL_SEP) + 1
             head = out[i - n : i] if i >= n else []

@@ -105,3 +105,17 @@ def test_answers_never_quote_a_cover_or_contents_page(report: Path, make_index):
     passages = retrieve(idx, "Innehåll Inledning Beskrivning av kommunen Risker", k=5).passages
     roles = {c: m.get("role", "") for p in passages for c, (_t, m) in idx.catalog.chunks_by_id(p.chunk_ids).items()}
     assert passages and not any(roles.values())
+
+
+def test_a_row_of_numbers_keeps_its_label():
+    from ingest.loaders._text import CELL_SEP
+    from ingest.loaders.pdf import _header_rows
+
+    lines = ["Projekt", "Budget", "Utfall", "Avvikelse", f"Nytt tak stadshuset{CELL_SEP}1,500{CELL_SEP}1,200{CELL_SEP}0,300",
+             "Ny teknik bowlinghall Korsavad (6154)", f"3,000{CELL_SEP}2,117{CELL_SEP}0,884"]  # fmt: skip
+    rows = [line.split(CELL_SEP) for line in _header_rows(lines)]
+    assert rows == [
+        ["Projekt", "Budget", "Utfall", "Avvikelse"],
+        ["Nytt tak stadshuset", "1,500", "1,200", "0,300"],
+        ["Ny teknik bowlinghall Korsavad (6154)", "3,000", "2,117", "0,884"],
+    ]
