@@ -53,12 +53,14 @@ button.primary, .primary > button, button.primary:hover { background: #1d4ed8 !i
   border-color: #1d4ed8 !important; }
 button.stop, button.stop:hover { background: #b91c1c !important; color: #fff !important; border-color: #b91c1c !important; }
 a.original { font-size: .95em; }
+a.original .ny-flik { color: inherit; }
 /* The chosen tab in Gradio's orange is under 4.5:1 on white at phone width. */
 button[role="tab"][aria-selected="true"], button[role="tab"].selected { color: #1d4ed8 !important; }
 /* Gradio's light grey for hints and placeholders is about 4.1:1 on white. */
 .info-text, .subdued, ::placeholder { color: #4b5563 !important; }
 .forklaring { font-size: .9em; font-style: italic; }
-table.tabell { border-collapse: collapse; margin: .3rem 0; font-size: .9em; display: block; overflow-x: auto; }
+table.tabell { border-collapse: collapse; margin: .3rem 0; font-size: .9em; display: block; overflow-x: auto;
+  border: none !important; width: auto !important; }
 table.tabell td { border: 1px solid var(--border-color-primary); padding: .15rem .4rem; vertical-align: top; }
 .traff-stalle { font-size: .9em; font-weight: 600; margin-top: .3rem; }
 .sidfot { font-size: .9em; border-top: 1px solid var(--border-color-primary); padding-top: .5rem; }

@@ -83,7 +83,7 @@ def build(service: Service, texts: PublicTexts | None = None) -> gr.Dropdown:
     texts = texts or PublicTexts()
     gr.Markdown(render.NOTICE, elem_id="fraga-notis", elem_classes=["notis"])
     chat = gr.Chatbot(
-        label="Samtal", elem_id="fraga-chatt", height=460, buttons=["copy"], feedback_options=None, autoscroll=False,
+        label="Samtal", show_label=False, elem_id="fraga-chatt", height=460, buttons=["copy"], feedback_options=None, autoscroll=False,
         placeholder="Ställ en fråga om kommunens mål, planer, budget eller beslut. Svaret visar varifrån det kommer.",
     )  # fmt: skip
     history = gr.State([])  # the Answers so far: follow-up questions are read in their light
