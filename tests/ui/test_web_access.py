@@ -269,6 +269,48 @@ def test_documents_tab_and_staff_panel(english_page: Page, web_app, tmp_path: Pa
     expect(page.get_by_role("button", name="Ja, ta bort")).to_be_hidden()
 
 
+def tab_to(page: Page, selector: str, presses: int = 40) -> None:
+    """Press Tab until keyboard focus is on (or inside) `selector`, as a keyboard user moves through the page."""
+    for _ in range(presses):
+        page.keyboard.press("Tab")
+        if page.evaluate("s => !!document.activeElement && !!document.activeElement.closest(s)", selector):
+            return
+    raise AssertionError(f"Tab never reached {selector}")
+
+
+def test_every_tab_by_keyboard_only(page: Page, web_app):
+    page.goto(web_app.url + "/")
+    expect(page.locator("#fraga-chatt")).to_be_visible()
+    page.locator("h1").click()  # a start point above everything; from here on only the keyboard
+
+    tab_to(page, "#flik-mal-button")
+    page.keyboard.press("Enter")
+    tab_to(page, "#mal-text")
+    page.keyboard.type("Solceller på skolornas tak ska minska klimatpåverkan.")
+    tab_to(page, "#mal-knapp")
+    page.keyboard.press("Enter")
+    expect(page.locator("#mal-resultat li.mal").first).to_be_visible(timeout=60_000)
+
+    page.locator("h1").click()
+    tab_to(page, "#flik-sok-button")
+    page.keyboard.press("Enter")
+    tab_to(page, "#sok-fraga")
+    page.keyboard.type("fritidskort")
+    page.keyboard.press("Enter")
+    expect(page.locator("#sok-resultat li.traff").first).to_contain_text("Fritidskort", timeout=60_000)
+    tab_to(page, "#sok-resultat a.original")  # the original is reachable by keyboard
+
+    page.locator("h1").click()
+    tab_to(page, "#flik-dokument-button")
+    page.keyboard.press("Enter")
+    tab_to(page, "#dok-filter")
+    page.keyboard.type("fritidskort")
+    expect(page.locator("#dok-lista")).to_contain_text("Visar 1 av")
+    tab_to(page, "#dok-personal button, #dok-personal [role=button]")
+    page.keyboard.press("Enter")
+    expect(page.locator("#dok-losen input")).to_be_visible()
+
+
 def test_gradios_hard_coded_english_becomes_swedish(page: Page, web_app):
     """The connection-lost toast and the loading text can't be provoked without breaking the shared server; the
     exact strings are read from Gradio's own bundle (so an upgrade that changes them fails here) and shown."""
