@@ -258,6 +258,7 @@ def goals_html(matches: Sequence[GoalMatch], text: str) -> str:
             f"<div class='styrka {'tydlig' if m.strong else 'mojlig'}'>{strength}</div>"
             f"<div class='kalla-meta'>{esc(m.focus_area)}{' · ' if m.focus_area else ''}"
             f"{where(h.doc_type, h.date, h.page, '')} · {esc(m.doc_title)}</div>"
+            f"<p>{original_link(h.doc_id, h.source, h.page)}</p>"
             f"<details class='kalla' {'open' if i == 1 else ''}><summary>Varför: stycket ur målen och texten i ärendet "
             f"({found} av ärendet pekar hit)</summary>"
             f"<blockquote class='kalla-text'>{_one_block(h.text)}</blockquote>"

@@ -66,6 +66,7 @@ def check(page: Page, state: str) -> None:
     """axe: zero WCAG 2.1 A/AA violations; and no English interface words, in this state of the page."""
     from axe_playwright_python.sync_playwright import Axe
 
+    page.wait_for_function("document.title.length > 0")  # Gradio sets it once the app has loaded
     page.wait_for_timeout(300)  # let the Swedish script and Gradio's transitions settle
     result = Axe().run(page, options=WCAG)
     violations = [
@@ -169,13 +170,16 @@ def test_answer_starts_in_view_on_a_phone(browser, web_app, screenshot):
     page.set_viewport_size({"width": 390, "height": 844})
     try:
         page.goto(web_app.url + "/")
+        expect(page.locator("#fraga-chatt")).to_be_visible()
         check(page, "fråga: 390 px")
         ask(page, "Vilka mål handlar om klimat och miljö?", 1)
+        ask(page, "Vad ska kommunen göra för barn och unga?", 2)  # a long answer, below an earlier one
         page.wait_for_timeout(500)
-        top = page.evaluate(
+        top, height = page.evaluate(
             "() => { const b = [...document.querySelectorAll(\"#fraga-chatt [data-testid='bot']\")].pop();"
-            " return b.getBoundingClientRect().top; }"
+            " const r = b.getBoundingClientRect(); return [r.top, r.height]; }"
         )
+        assert height > 300, f"the answer is only {height}px tall: too short to show anything"
         assert 0 <= top <= 844 * 0.6, f"the answer starts at y={top}, out of view"
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 390, width

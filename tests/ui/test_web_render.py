@@ -143,6 +143,7 @@ def test_goal_paragraphs_take_the_clear_links():
     assert render.goals_paragraphs([match(6, False), match(2, False)]) == "Ärendet bidrar till mål 6."
     out = render.goals_html([match(5, True), match(6, False)], "text")
     assert "Tydlig koppling" in out and "Möjlig koppling" in out and out.count("<li class='mal'>") == 2
+    assert out.count('href="original/d1"') == 2  # each goal's document, one click away
     assert "Klistra in" in render.goals_html([], "")
 
 
