@@ -44,7 +44,8 @@ def retrieve(
     if not hits:
         return Retrieval(query, [], [])
     hits = prefer_current(hits, index.documents(), query)
-    chosen = diverse(hits, k)
+    # A cover or a contents page names every topic of a report but answers none: never quoted.
+    chosen = diverse([h for h in hits if not h.role], k)
     return Retrieval(query, merge_neighbours(chosen, index), hits)
 
 
@@ -103,7 +104,7 @@ def _passage(run: list[Hit]) -> Passage:
         doc_id=first.doc_id, chunk_ids=[h.chunk_id for h in run], title=first.title, doc_type=first.doc_type,
         date=first.date, page=first.page, section=first.section, text="\n".join(h.text for h in run),
         segments=segments,
-        source=first.source, organ=first.organ, goal=first.goal if all(h.goal == first.goal for h in run) else 0,
+        source=first.source, organ=first.organ, publisher=first.publisher, goal=first.goal if all(h.goal == first.goal for h in run) else 0,
         focus_area=first.focus_area, chunk_index=first.chunk_index, score=best.score,
         dense=max(h.signals.get("dense", 0.0) for h in run), lexical=max(h.signals.get("lexical", 0.0) for h in run),
     )  # fmt: skip
@@ -191,8 +192,8 @@ def _passage_from_row(cid: str, text: str, m: dict) -> Passage:
     return Passage(
         doc_id=m["doc_id"], chunk_ids=[cid], title=m["title"], doc_type=m["doc_type"], date=m.get("date", ""),
         page=m.get("page", 0), section=m.get("section", ""), text=text, source=m["source"],
-        organ=m.get("organ", ""), goal=m.get("goal", 0), focus_area=m.get("focus_area", ""),
-        chunk_index=m.get("chunk_index", 0),
+        organ=m.get("organ", ""), publisher=m.get("publisher", ""), goal=m.get("goal", 0),
+        focus_area=m.get("focus_area", ""), chunk_index=m.get("chunk_index", 0),
         segments=[
             Segment(0, len(text), cid, m.get("section", ""), m.get("goal", 0), m.get("page", 0), m.get("focus_area", ""))
         ],

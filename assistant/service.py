@@ -53,8 +53,8 @@ class Service:
     ) -> list[FileResult]:
         return self.index.ingest(paths, prune=prune, rebuild=rebuild, progress=progress, on_result=on_result)
 
-    def search(self, query: str, k: int = 5, filters: Filters | None = None) -> list[Hit]:
-        return self.index.search(query, k=k, filters=filters)
+    def search(self, query: str, k: int = 5, filters: Filters | None = None, per_doc: int | None = None) -> list[Hit]:
+        return self.index.search(query, k=k, filters=filters, per_doc=per_doc)
 
     def documents(self) -> list[DocRecord]:
         return self.index.documents()

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 from index.analyzer_sv import STOP_WORDS, stem, words
+from ingest.sentences import sentence_spans
 
 # Words that carry the question's form, not its topic: they must not count as evidence that a passage answers it.
 QUESTION_WORDS = frozenset(
@@ -29,11 +30,6 @@ LIGHT_VERBS = frozenset(
 _SP = "[ \u00a0\u202f]"
 NUMBER = re.compile(rf"(?<![\w,.])(?:\d{{4}}-\d{{2}}-\d{{2}}|\d{{1,3}}(?:{_SP}\d{{3}})+(?:,\d+)?|\d+(?:,\d+)?)(?![\w])")
 
-_ABBREVIATIONS = ("t.ex", "bl.a", "m.m", "d.v.s", "dvs", "osv", "s", "ca", "nr", "kr", "jfr", "resp", "inkl", "exkl")
-_HEADING_NUMBER_BEFORE = re.compile(r"(?:^|\n|\b(?:[Mm]ål|§|[Kk]apitel|[Pp]unkt|[Aa]vsnitt)\s)\d{1,2}(?:\.\d{1,2})*$")
-_BULLET = re.compile(r"[-*•–]\s+")
-_NUMBERED_HEADING = re.compile(r"\d+(?:\.\d+)*\.?\s+[A-ZÅÄÖ]")
-
 
 @dataclass(frozen=True)
 class Span:
@@ -47,50 +43,8 @@ def norm_space(s: str) -> str:
 
 
 def sentences(text: str) -> list[Span]:
-    """Sentences and list items of `text` with their character spans (leading bullets left outside the span).
-
-    A period after a heading number ("Mål 5. Lunds kommun …", "3.1 Mål 2") or an abbreviation does not end a
-    sentence; a line break ends one unless the next line runs on (starts in lower case, or with a number after an
-    unfinished line: a table row broken over lines stays one unit).
-    """
-    cuts: list[int] = []
-    for m in re.finditer(r"[.!?:](?=\s+[\"'”»(–—-]?[A-ZÅÄÖ0-9§])|\n", text):
-        i = m.start()
-        if text[i] == "\n":
-            prev = text[:i].rstrip(" \t")
-            nxt = text[i + 1 :].lstrip(" \t")
-            # PDF lines break inside sentences; such a line goes on in lower case, or with a number (table rows).
-            runs_on = nxt[:1].islower() or prev[-1:] in ",(–-" or (nxt[:1].isdigit() and prev[-1:] not in ".!?")
-            runs_on = runs_on and not _BULLET.match(nxt) and not _NUMBERED_HEADING.match(nxt)
-            if prev and not runs_on:
-                cuts.append(i)
-            continue
-        if text[i] == ":":
-            continue  # a colon only ends a unit at a line break (lists), never inside a line
-        before = text[max(0, i - 12) : i]
-        if text[i] == "." and (
-            _HEADING_NUMBER_BEFORE.search(text[max(0, i - 14) : i])
-            or any(before.lower().endswith(" " + a) or before.lower() == a for a in _ABBREVIATIONS)
-        ):
-            continue
-        cuts.append(i + 1)
-    out: list[Span] = []
-    start = 0
-    for c in [*cuts, len(text)]:
-        _add_span(text, start, c, out)
-        start = c
-    return out
-
-
-def _add_span(text: str, start: int, end: int, out: list[Span]) -> None:
-    seg = text[start:end]
-    lead = len(seg) - len(seg.lstrip())
-    s, e = start + lead, start + len(seg.rstrip())
-    m = _BULLET.match(text, s)
-    if m and m.end() < e:
-        s = m.end()
-    if e > s and any(ch.isalnum() for ch in text[s:e]):
-        out.append(Span(s, e, text[s:e]))
+    """Sentences and list items of `text` with their character spans (the rules: `ingest.sentences`)."""
+    return [Span(s, e, text[s:e]) for s, e in sentence_spans(text)]
 
 
 def content_terms(text: str) -> list[str]:

@@ -38,6 +38,7 @@ class Passage:
     text: str
     source: str
     organ: str = ""
+    publisher: str = ""
     goal: int = 0
     focus_area: str = ""
     chunk_index: int = 0  # index of the first chunk
@@ -80,6 +81,7 @@ class Citation:
     end: int
     text: str  # the full cited passage
     source: str
+    publisher: str = ""
 
     @classmethod
     def from_passage(cls, n: int, p: Passage, start: int, end: int) -> Citation:
@@ -87,7 +89,7 @@ class Citation:
         return cls(
             n=n, doc_id=p.doc_id, chunk_id=seg.chunk_id, title=p.title, doc_type=p.doc_type, date=p.date,
             page=seg.page, section=seg.section, quote=p.text[start:end], start=start, end=end, text=p.text,
-            source=p.source,
+            source=p.source, publisher=p.publisher,
         )  # fmt: skip
 
     def to_json(self) -> dict:

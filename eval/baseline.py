@@ -8,6 +8,7 @@ LangChain. Used by `styrdok eval --baseline` and by the ingest benchmark.
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,15 +51,20 @@ class Baseline:
 
     def ingest(self, folder: Path) -> int:
         """Index every readable file under `folder`; returns the number of chunks."""
+        return self.ingest_files(
+            [f for f in sorted(folder.rglob("*")) if f.is_file() and f.suffix.lower() in SUPPORTED_SUFFIXES]
+        )
+
+    def ingest_files(self, files: list[Path], name: Callable[[Path], str] = lambda f: f.name) -> int:
+        """Index the readable ones of `files`, each hit named by `name(file)`; returns the number of chunks."""
         from langchain_core.documents import Document
 
         docs = []
-        for f in sorted(folder.rglob("*")):
-            if f.is_file() and f.suffix.lower() in SUPPORTED_SUFFIXES:
-                try:
-                    docs.append(Document(page_content=document_text(f), metadata={"source": f.name}))
-                except LoadError:
-                    continue
+        for f in files:
+            try:
+                docs.append(Document(page_content=document_text(f), metadata={"source": name(f)}))
+            except LoadError:
+                continue
         chunks = self.splitter.split_documents(docs)
         if chunks:
             self.store.add_documents(chunks)

@@ -42,9 +42,15 @@ def ndcg_at(relevant: list[bool], k: int = 10) -> float:
     return 1.0 / math.log2(r + 1) if r else 0.0
 
 
-def hit_is_relevant(q: dict, source_name: str, text: str, goal: int = 0) -> bool:
+def hit_is_relevant(q: dict, source_name: str, text: str, goal: int = 0, by_doc: bool = False) -> bool:
     """The passage holds the evidence text (in whichever document), or it belongs to the asked-for goal: for
-    "which goal …" questions a board plan's section on Mål 5 answers as well as the goal text itself."""
+    "which goal …" questions a board plan's section on Mål 5 answers as well as the goal text itself.
+
+    by_doc (sets with a declared corpus, where many documents share wording): the passage must also come from the
+    gold document, or from the document an evidence_alt names; source_name is then the path relative to the
+    corpus root."""
+    if by_doc and source_name not in {q.get("gold_doc")} | {a["doc"] for a in q.get("evidence_alt") or []}:
+        return False
     goals = q.get("gold_goal")
     goals = goals if isinstance(goals, list) else [goals] if goals else []
     if goals and goal in goals:

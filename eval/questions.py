@@ -1,7 +1,8 @@
 """Question sets: our JSONL format, and SweQUAD-MC pooled into a passage corpus.
 
-A question (dict) has: id, question, group, answerable, gold_doc (file name), gold_goal (int | list | None),
-evidence (text the retrieved passage must contain), key_fact (text a correct answer contains), kind, followup_of.
+A question (dict) has: id, question, group, answerable, gold_doc (file name; for a set with a declared corpus, the
+path relative to the corpus root), gold_goal (int | list | None), evidence (text the retrieved passage must contain),
+key_fact (text a correct answer contains), kind, followup_of, and in the real sets split ("dev" | "test").
 """
 
 from __future__ import annotations
@@ -12,21 +13,38 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from eval.corpus import Corpus, declared
+
 ROOT = Path(__file__).resolve().parent.parent
 EXEMPEL_SET = ROOT / "eval" / "sets" / "exempel.jsonl"
 EXEMPEL_CORPUS = ROOT / "data" / "exempel"
+VERKLIGA_SET = ROOT / "eval" / "sets" / "verkliga.jsonl"
 
 
 @dataclass
 class QuestionSet:
     name: str
     questions: list[dict]
-    corpus: Path  # folder of documents the questions are about
+    corpus: Path  # folder of documents the questions are about (the root of `declared`)
+    declared: Corpus | None = None  # a corpus declared next to the set: gold_doc is a path relative to its root
 
 
-def load_jsonl(path: Path, corpus: Path | None = None) -> QuestionSet:
-    qs = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    return QuestionSet(path.stem, qs, corpus or EXEMPEL_CORPUS)
+def read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def load_jsonl(path: Path, corpus: Path | None = None, split: str | None = None) -> QuestionSet:
+    """A set and the documents it is asked over. `split` keeps only that split's questions, for sets that have
+    one (verkliga); a set without split fields (exempel) is returned whole under its own name."""
+    qs = read_jsonl(path)
+    decl = None if corpus else declared(path)
+    name = path.stem
+    if split and any("split" in q for q in qs):
+        qs = [q for q in qs if q.get("split") == split]
+        name = f"{path.stem}-{split}"
+    if decl:
+        return QuestionSet(name, qs, decl.root, decl)
+    return QuestionSet(name, qs, corpus or EXEMPEL_CORPUS)
 
 
 def load_swequad(folder: Path, split: str, corpus_dir: Path) -> QuestionSet:

@@ -1,12 +1,17 @@
 """Run question sets against styrdok (and optionally the LangChain baseline) and collect per-question rows.
 
 Each corpus gets its own index under <STYRDOK_HOME>/eval/<corpus>, so an evaluation never touches the user's index;
-ingest is idempotent, so a second run only embeds what changed.
+ingest is idempotent, so a second run only embeds what changed. A declared corpus (eval/corpus.py, e.g. verkliga)
+is built into a fresh index under STYRDOK_EVAL_CACHE (default eval/reports/index-cache/), keyed by its files'
+hashes, the ingest and index code and the model, and reused as it is while that key holds.
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -14,10 +19,13 @@ from pathlib import Path
 
 from assistant.llm.base import Generator
 from eval import metrics as M
+from eval.corpus import ROOT, Corpus
 from eval.judge import judge_answer
 from eval.questions import QuestionSet
 
 K_MAX = 10
+CACHE_ENV = "STYRDOK_EVAL_CACHE"
+COMPLETE = "complete"  # marker file: the cached index was built to the end
 JUDGE_GIVE_UP = 3  # answers the LLM judge may fail on in a row, from the start, before it is no longer asked
 
 
@@ -31,9 +39,9 @@ class SystemResult:
     judge: dict = field(default_factory=dict)  # with --judge: {"model", "judged", "errors", "first_error", "stopped"}
 
 
-def retrieval_row(q: dict, hits: list[tuple[str, str, int]]) -> dict:
-    """hits: (source file name, text, goal) best first."""
-    rel = [M.hit_is_relevant(q, name, text, goal) for name, text, goal in hits]
+def retrieval_row(q: dict, hits: list[tuple[str, str, int]], by_doc: bool = False) -> dict:
+    """hits: (source file name, or path relative to a declared corpus's root, text, goal) best first."""
+    rel = [M.hit_is_relevant(q, name, text, goal, by_doc=by_doc) for name, text, goal in hits]
     return {
         "recall@1": M.recall_at(rel, 1),
         "recall@3": M.recall_at(rel, 3),
@@ -63,7 +71,7 @@ def evaluate(
         row: dict = {"id": q["id"], "question": q["question"], "kind": q.get("kind"), "group": q.get("group")}
         history = [by_id[q["followup_of"]]["question"]] if q.get("followup_of") in by_id else []
         if q.get("answerable", True) and q.get("kind") != "followup":
-            row["retrieval"] = retrieval_row(q, search(q["question"]))
+            row["retrieval"] = retrieval_row(q, search(q["question"]), by_doc=qset.declared is not None)
         if ask is not None:
             ans = ask(q["question"], history)
             row["answer"] = ans.get("answer", "")
@@ -104,20 +112,27 @@ def evaluate(
 
 
 def styrdok_system(qset: QuestionSet, home: Path, embedder=None):  # noqa: ANN001, ANN201
-    """(search, ask, service) over an index of the set's corpus under `home`."""
+    """(search, ask, service, failed files) over an index of the set's corpus: under `home` for a plain folder,
+    in the keyed cache for a declared corpus."""
     from assistant.service import Service
     from index.config import Settings
     from index.engine import Index
 
     base = Settings.from_env()
-    s = replace(base, home=home / "eval" / _slug(qset.corpus), model_cache=base.models_dir)
-    index = Index(s, embedder=embedder)
-    results = index.ingest([qset.corpus])
-    failed = [r for r in results if r.status == "failed"]
+    decl = qset.declared
+    if decl is None:
+        s = replace(base, home=home / "eval" / _slug(qset.corpus), model_cache=base.models_dir)
+        index = Index(s, embedder=embedder)
+        results = index.ingest([qset.corpus])
+        failed = [r for r in results if r.status == "failed"]
+    else:
+        s = replace(base, home=index_cache_dir(decl, base.model), model_cache=base.models_dir)
+        index, failed = _cached_index(decl, s, embedder)
     svc = Service(settings=s, index=index)
+    name = decl.rel if decl else (lambda source: Path(source).name)
 
     def search(q: str) -> list[tuple[str, str, int]]:
-        return [(Path(h.source).name, h.text, h.goal) for h in index.search(q, k=K_MAX)]
+        return [(name(h.source), h.text, h.goal) for h in index.search(q, k=K_MAX)]
 
     def ask(q: str, history: list[str]) -> dict:
         return svc.ask(q, history=history).to_json()
@@ -125,11 +140,43 @@ def styrdok_system(qset: QuestionSet, home: Path, embedder=None):  # noqa: ANN00
     return search, ask, svc, failed
 
 
+def index_cache_dir(corpus: Corpus, model: str | None) -> Path:
+    """Where a declared corpus's index is kept: one folder per (files, root, ingest/index code, model)."""
+    h = hashlib.sha256(corpus.fingerprint().encode())
+    h.update(str(corpus.root).encode() + b"\0" + str(model or "built-in").encode())
+    for f in sorted((ROOT / "ingest").rglob("*.py")) + sorted((ROOT / "index").rglob("*.py")):
+        h.update(f.relative_to(ROOT).as_posix().encode() + hashlib.sha256(f.read_bytes()).digest())
+    base = Path(os.environ.get(CACHE_ENV) or ROOT / "eval" / "reports" / "index-cache")
+    return base / f"{corpus.root.name}-{h.hexdigest()[:16]}"
+
+
+def _cached_index(corpus: Corpus, settings, embedder):  # noqa: ANN001, ANN202
+    """The cached index when it was built to the end; otherwise a fresh one built from nothing (a half-built folder
+    from an interrupted run is thrown away) and marked complete."""
+    from index.engine import Index
+
+    marker = settings.home / COMPLETE
+    if marker.exists():
+        return Index(settings, embedder=embedder), []
+    if settings.home.exists():
+        shutil.rmtree(settings.home)
+    settings.home.mkdir(parents=True)
+    index = Index(settings, embedder=embedder)
+    results = index.ingest(corpus.files())
+    failed = [r for r in results if r.status == "failed"]
+    marker.write_text(f"{len(results)} files, {len(failed)} failed\n", encoding="utf-8")
+    return index, failed
+
+
 def baseline_system(qset: QuestionSet, model_folder: str):  # noqa: ANN201
     from eval.baseline import Baseline
 
     b = Baseline(model_folder)
-    b.ingest(qset.corpus)
+    decl = qset.declared
+    if decl is None:
+        b.ingest(qset.corpus)
+    else:
+        b.ingest_files(decl.files(), name=decl.rel)
 
     def search(q: str) -> list[tuple[str, str, int]]:
         # The baseline has no goal metadata; credit it with the first goal its chunk names (generous to it).

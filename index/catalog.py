@@ -13,7 +13,7 @@ import threading
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 from index.analyzer_sv import analyze, stem, words
@@ -24,7 +24,8 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS documents (
   doc_id TEXT PRIMARY KEY, source TEXT NOT NULL UNIQUE, file_sha TEXT NOT NULL, title TEXT NOT NULL,
   doc_type TEXT NOT NULL, date TEXT NOT NULL, year INTEGER NOT NULL, organ TEXT NOT NULL,
-  n_chunks INTEGER NOT NULL, size INTEGER NOT NULL, mtime REAL NOT NULL, ingested_at REAL NOT NULL);
+  n_chunks INTEGER NOT NULL, size INTEGER NOT NULL, mtime REAL NOT NULL, ingested_at REAL NOT NULL,
+  publisher TEXT NOT NULL DEFAULT '');
 CREATE TABLE IF NOT EXISTS chunks (
   id INTEGER PRIMARY KEY, chunk_id TEXT NOT NULL UNIQUE, doc_id TEXT NOT NULL REFERENCES documents(doc_id),
   text TEXT NOT NULL, meta TEXT NOT NULL, n_sentences INTEGER);
@@ -49,16 +50,28 @@ class DocRecord:
     size: int = 0
     mtime: float = 0.0
     ingested_at: float = 0.0
+    publisher: str = ""  # last: catalogs from before it got the column appended
 
 
-@dataclass
+@dataclass(frozen=True)
 class Filters:
+    """What a search may be limited to. Each field is a column of `documents` and a key of the vector metadata
+    under the same name, so the SQL, the Chroma `where` and the cache key are all derived from the fields."""
+
     doc_type: str | None = None
     year: int | None = None
     organ: str | None = None
+    publisher: str | None = None
+
+    def items(self) -> list[tuple[str, str | int]]:
+        """(field, value) of the filters that are set."""
+        return [(f.name, v) for f in fields(self) if (v := getattr(self, f.name))]
 
     def is_empty(self) -> bool:
-        return not (self.doc_type or self.year or self.organ)
+        return not self.items()
+
+    def key(self) -> tuple:
+        return tuple(getattr(self, f.name) for f in fields(self))
 
 
 class Catalog:
@@ -75,6 +88,9 @@ class Catalog:
         if "n_sentences" not in {r[1] for r in self.db.execute("PRAGMA table_info(chunks)")}:
             # Catalogs from before filtered search by id: NULL means "not known", filled in by the next ingest.
             self.db.execute("ALTER TABLE chunks ADD COLUMN n_sentences INTEGER")
+        if "publisher" not in {r[1] for r in self.db.execute("PRAGMA table_info(documents)")}:
+            # Catalogs from before the publisher field: empty until the document is ingested again.
+            self.db.execute("ALTER TABLE documents ADD COLUMN publisher TEXT NOT NULL DEFAULT ''")
         self._vocab: set[str] | None = None
 
     @property
@@ -150,9 +166,9 @@ class Catalog:
             if old_doc_id:
                 self._delete_rows(db, old_doc_id)
             db.execute(
-                "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (doc.doc_id, doc.source, doc.file_sha, doc.title, doc.doc_type, doc.date, doc.year, doc.organ,
-                 len(chunks), doc.size, doc.mtime, time.time()),
+                 len(chunks), doc.size, doc.mtime, time.time(), doc.publisher),
             )  # fmt: skip
             for c, n in zip(chunks, counts, strict=True):
                 cur = db.execute(
@@ -296,13 +312,7 @@ class Catalog:
 def _where(sql: str, args: list, filters: Filters | None) -> tuple[str, list]:
     if filters is None:
         return sql, args
-    if filters.doc_type:
-        sql += " AND d.doc_type = ?"
-        args.append(filters.doc_type)
-    if filters.year:
-        sql += " AND d.year = ?"
-        args.append(filters.year)
-    if filters.organ:
-        sql += " AND d.organ = ?"
-        args.append(filters.organ)
+    for name, value in filters.items():
+        sql += f" AND d.{name} = ?"  # a Filters field name, never user text
+        args.append(value)
     return sql, args

@@ -166,7 +166,7 @@ class Index:
             log.error("unexpected error reading %s\n%s", path, traceback.format_exc())
             return FileResult(shown, "failed", f"oväntat fel vid läsning ({type(e).__name__})")
         self._write(doc, existing)
-        return FileResult(shown, "ingested", "", doc.doc_id, len(doc.chunks))
+        return FileResult(shown, "ingested", "; ".join(doc.notes), doc.doc_id, len(doc.chunks))
 
     def _max_tokens(self) -> int:
         # Leave room under the model's limit; a chunk past it would be silently truncated by the model.
@@ -192,6 +192,7 @@ class Index:
         record = DocRecord(
             doc.doc_id, doc.source, doc.file_sha, m.get("title") or doc.path.stem, m.get("doc_type") or "övrigt",
             m.get("date") or "", int(m.get("year") or 0), m.get("organ") or "", len(doc.chunks), doc.size, doc.mtime,
+            publisher=m.get("publisher") or "",
         )  # fmt: skip
         n_sent = [len(us) for us in per_chunk]
         self.catalog.replace_document(record, doc.chunks, existing.doc_id if existing else None, n_sent)
@@ -361,7 +362,7 @@ class Index:
     def _allowed(self, filters: Filters) -> Allowed:
         """The chunks passing `filters`, cached until the catalog changes (the same year or document type is asked
         for again and again; the look-up costs ~11 ms at 100k chunks)."""
-        key = (filters.doc_type, filters.year, filters.organ, self._catalog_state())
+        key = (filters.key(), self._catalog_state())
         with self._open_lock:
             hit = self._allowed_cache.get(key)
         if hit is None:
@@ -374,8 +375,14 @@ class Index:
         return hit
 
     def search(
-        self, query: str, k: int = 5, filters: Filters | None = None, fusion: FusionConfig | None = None
+        self,
+        query: str,
+        k: int = 5,
+        filters: Filters | None = None,
+        fusion: FusionConfig | None = None,
+        per_doc: int | None = None,
     ) -> list[Hit]:
+        """The k best chunks, each passage once; `per_doc` caps the hits from any one document."""
         cfg = fusion or self.fusion
         query = query.strip()
         if not query:
@@ -396,20 +403,21 @@ class Index:
             cfg.structure_boost,
         )
         hits: list[Hit] = []
+        seen: set[str] = (
+            set()
+        )  # the same passage twice (a copy of a document, a repeated boilerplate text) is shown once
+        per_document: dict[str, int] = {}
         for cid, score in fused:
             if cid not in rows:
                 continue
             text, m = rows[cid]
-            hits.append(
-                Hit(
-                    rank=len(hits) + 1, score=round(score, 6), doc_id=m["doc_id"], chunk_id=cid, title=m["title"],
-                    doc_type=m["doc_type"], date=m.get("date", ""), page=m.get("page", 0),
-                    section=m.get("section", ""), text=text, source=m["source"], goal=m.get("goal", 0),
-                    focus_area=m.get("focus_area", ""), organ=m.get("organ", ""),
-                    chunk_index=m.get("chunk_index", 0),
-                    signals={"dense": dense_s.get(cid, 0.0), "lexical": lex_s.get(cid, 0.0)},
-                )
-            )  # fmt: skip
+            same = " ".join(text.split()).casefold()
+            if same in seen or (per_doc and per_document.get(m["doc_id"], 0) >= per_doc):
+                continue
+            seen.add(same)
+            per_document[m["doc_id"]] = per_document.get(m["doc_id"], 0) + 1
+            signals = {"dense": dense_s.get(cid, 0.0), "lexical": lex_s.get(cid, 0.0)}
+            hits.append(Hit.from_row(len(hits) + 1, score, cid, text, m, signals))
             if len(hits) == k:
                 break
         return hits

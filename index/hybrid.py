@@ -40,8 +40,21 @@ class Hit:
     goal: int = 0
     focus_area: str = ""
     organ: str = ""
+    publisher: str = ""
+    role: str = ""  # "contents" / "cover": found by search, never quoted as an answer
     chunk_index: int = 0
     signals: dict[str, float] = field(default_factory=dict)  # dense/lexical scores, for eval and debugging
+
+    @classmethod
+    def from_row(cls, rank: int, score: float, chunk_id: str, text: str, m: dict, signals: dict[str, float]) -> Hit:
+        """A hit from a catalog row (its text and stored chunk metadata)."""
+        return cls(
+            rank=rank, score=round(score, 6), doc_id=m["doc_id"], chunk_id=chunk_id, title=m["title"],
+            doc_type=m["doc_type"], date=m.get("date", ""), page=m.get("page", 0), section=m.get("section", ""),
+            text=text, source=m["source"], goal=m.get("goal", 0), focus_area=m.get("focus_area", ""),
+            organ=m.get("organ", ""), publisher=m.get("publisher", ""), role=m.get("role", ""),
+            chunk_index=m.get("chunk_index", 0), signals=signals,
+        )  # fmt: skip
 
     def to_json(self) -> dict:
         d = asdict(self)

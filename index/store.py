@@ -183,18 +183,12 @@ def _ids(ids: Sequence[str] | None) -> list[str] | None:
 
 
 def _store_meta(m: dict) -> dict:
-    keep = ("doc_id", "doc_type", "year", "organ", "goal", "page", "chunk_index")
+    keep = ("doc_id", "doc_type", "year", "organ", "publisher", "goal", "page", "chunk_index")
     return {k: m[k] for k in keep if k in m and m[k] is not None}
 
 
 def _chroma_where(filters: Filters | None) -> dict | None:
     if filters is None or filters.is_empty():
         return None
-    conds: list[dict] = []
-    if filters.doc_type:
-        conds.append({"doc_type": filters.doc_type})
-    if filters.year:
-        conds.append({"year": filters.year})
-    if filters.organ:
-        conds.append({"organ": filters.organ})
+    conds: list[dict] = [{name: value} for name, value in filters.items()]
     return conds[0] if len(conds) == 1 else {"$and": conds}

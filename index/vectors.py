@@ -8,16 +8,15 @@ chunk vectors alone R@3 0.786 (paraphrases 0.581); 0.5 × chunk + 0.5 × max(bes
 
 from __future__ import annotations
 
-import re
+from ingest.sentences import split_sentences
 
-_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-ZÅÄÖ0-9\"“(])|\n+")
 MIN_WORDS = 3
 
 
 def sentence_units(text: str) -> list[str]:
     """The sentences (and lines: headings, table rows) of a chunk worth a vector of their own; [] when the chunk
     is a single unit anyway (its chunk vector already is that sentence's vector)."""
-    units = [u.strip() for u in _SPLIT.split(text) if len(u.split()) >= MIN_WORDS]
+    units = [u for u in split_sentences(text) if len(u.split()) >= MIN_WORDS]
     return units if len(units) > 1 else []
 
 

@@ -16,6 +16,7 @@ from ingest.model import Block, Chunk, ChunkMeta, LoadedDoc
 from ingest.structure import annotate_goals, focus_name
 
 SECTION_SEP = " › "
+ROLE_KINDS = frozenset({"contents", "cover"})
 _SPACE = re.compile(r"\s+")
 _TOKEN = re.compile(r"\w+|[^\w\s]")
 _SENTENCE_END = re.compile(r"(?<=[.!?…;:])\s+")
@@ -80,7 +81,8 @@ class _Packer:
     def __init__(self, fits: Callable[[str], bool], half_fits: Callable[[str], bool]) -> None:
         self.fits = fits
         self.half_fits = half_fits
-        self.out: list[tuple[str, int]] = []
+        self.out: list[tuple[str, int, str]] = []
+        self.role = ""  # role of the chunk being packed ("contents", "cover"), "" for body text
         self.lines: list[str] = []
         self.context = 0  # leading lines repeated for context; a chunk of only those is not emitted
         self.has_body = False
@@ -88,7 +90,7 @@ class _Packer:
 
     def close(self) -> None:
         if len(self.lines) > self.context:
-            self.out.append(("\n".join(self.lines), self.page))
+            self.out.append(("\n".join(self.lines), self.page, self.role))
         self.lines, self.context, self.has_body, self.page = [], 0, False, 0
 
     def open(self, context: list[str]) -> None:
@@ -192,9 +194,9 @@ def chunk_document(
     count = count_tokens or estimate_tokens
     packer = _Packer(lambda t: count(t) <= max_tokens, lambda t: count(t) <= max_tokens // 2)
     title = str(meta.get("title") or doc.title or "").strip()
-    drafts: list[tuple[str, int, _Section]] = []
+    drafts: list[tuple[str, int, str, _Section]] = []
 
-    for section in _sections(annotate_goals(doc.blocks)):
+    for section in _sections(annotate_goals(doc.blocks, by_shape=not doc.headings_marked)):
         heading = [section.path[-1].text] if section.path else []
         for h in section.new_headings:
             packer.add(h.text, h.page, [], body=False)
@@ -206,10 +208,17 @@ def chunk_document(
             if table:
                 _add_table(packer, table, heading)
                 table = []
-            if block is not None:
+            if block is not None and block.kind in ROLE_KINDS:
+                # Contents pages and covers get chunks of their own, marked, so answers never quote them.
+                packer.close()
+                packer.role = block.kind
+                packer.add(block.text, block.page, [])
+                packer.close()
+                packer.role = ""
+            elif block is not None:
                 packer.add(block.text, block.page, heading)
         packer.close()
-        drafts.extend((text, page, section) for text, page in packer.out)
+        drafts.extend((text, page, role, section) for text, page, role in packer.out)
         packer.out = []
 
     base = {
@@ -220,9 +229,10 @@ def chunk_document(
         "date": str(meta.get("date") or ""),
         "year": _int(meta.get("year")),
         "organ": str(meta.get("organ") or ""),
+        "publisher": str(meta.get("publisher") or ""),
     }
     chunks = []
-    for i, (text, page, section) in enumerate(drafts):
+    for i, (text, page, role, section) in enumerate(drafts):
         path = section.path
         top = path[0] if path else None
         if top and title and top.text.casefold() == title.casefold() and not (top.focus or top.goal):
@@ -233,6 +243,7 @@ def chunk_document(
             focus_area=next((h.focus for h in reversed(section.path) if h.focus), ""),
             goal=next((h.goal for h in reversed(section.path) if h.goal), 0),
             page=page,
+            role=role,
             chunk_index=i,
             content_hash=hashlib.sha256(text.encode("utf-8")).hexdigest(),
         )

@@ -9,7 +9,17 @@ import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-DOC_TYPES = ("mål", "pressmeddelande", "nämndsplan", "budget/bokslut", "övrigt")
+DOC_TYPES = (
+    "mål",
+    "pressmeddelande",
+    "uppdrag",
+    "nämndsplan",
+    "budget/bokslut",
+    "protokoll",
+    "risk- och sårbarhetsanalys",
+    "nyhetsartikel",
+    "övrigt",
+)
 
 
 class LoadError(Exception):
@@ -27,7 +37,7 @@ class Block:
     text: str
     page: int | None = None  # 1-based page number where the format has pages (PDF)
     level: int = 0
-    kind: str = "paragraph"  # paragraph | heading | table_row | list_item
+    kind: str = "paragraph"  # paragraph | heading | table_row | list_item | caption | contents | cover
 
 
 @dataclass
@@ -37,6 +47,12 @@ class LoadedDoc:
     blocks: list[Block]
     title: str | None = None
     meta: dict[str, str] = field(default_factory=dict)  # e.g. date, organ, doc_type from front matter/properties
+    # The format's typography marked the headings (a PDF's type sizes): lines are then not promoted to headings by
+    # their shape alone (an ALL-CAPS footnote or a caption is no chapter).
+    headings_marked: bool = False
+    # What a reader of the ingest report should know about how the text was read (plain Swedish), e.g. pages whose
+    # text came out one word per line and were read by position instead.
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -48,10 +64,12 @@ class ChunkMeta:
     date: str = ""  # ISO date (YYYY-MM-DD or YYYY) when known
     year: int = 0  # 0 when unknown; kept separately so filters are integer comparisons
     organ: str = ""  # nämnd/styrelse when stated
+    publisher: str = ""  # the organisation that issued the document (Regeringen, X kommun), when supported
     section: str = ""  # heading path joined with " › "
     focus_area: str = ""
     goal: int = 0  # goal number, 0 when the chunk is not inside one goal
     page: int = 0  # 0 when the format has no pages
+    role: str = ""  # "contents" or "cover": searchable, but never quoted as an answer
     chunk_index: int = 0
     content_hash: str = ""  # sha256 of the chunk text
 
@@ -72,7 +90,7 @@ class FileResult:
 
     path: str
     status: str  # ingested | skipped | failed | removed
-    reason: str = ""  # plain Swedish, for skipped/failed
+    reason: str = ""  # plain Swedish, for skipped/failed; for ingested, how the text was read when that matters
     doc_id: str = ""
     chunks: int = 0
 

@@ -29,6 +29,7 @@ class PreparedDoc:
     chunks: list[Chunk]
     size: int
     mtime: float
+    notes: tuple[str, ...] = ()  # LoadedDoc.notes: shown in the ingest report
 
 
 def max_file_bytes() -> int:
@@ -162,4 +163,4 @@ def prepare(
     chunks = chunk_document(loaded, doc_id=doc_id, meta=meta, count_tokens=count_tokens, max_tokens=max_tokens)
     if not chunks:
         raise LoadError("ingen text hittades i filen")
-    return PreparedDoc(path, source, file_sha, doc_id, meta, chunks, st.st_size, st.st_mtime)
+    return PreparedDoc(path, source, file_sha, doc_id, meta, chunks, st.st_size, st.st_mtime, tuple(loaded.notes))

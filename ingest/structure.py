@@ -83,7 +83,8 @@ def _split_title(block: Block) -> list[Block]:
 
 
 class _State:
-    def __init__(self) -> None:
+    def __init__(self, by_shape: bool = True) -> None:
+        self.by_shape = by_shape
         self.goal_context = False
         self.context_level = 0  # level of the outermost heading of the goal context
         self.focus_level = 0  # 0 when not inside a focus area
@@ -128,20 +129,61 @@ class _State:
         self.goal_context = True
 
 
-def annotate(blocks: list[Block]) -> list[Block]:
+def annotate(blocks: list[Block], *, by_shape: bool = True) -> list[Block]:
     """Return copies of the blocks with headings found in plain text marked (level > 0, kind "heading")."""
-    return [block for block, _goal in annotate_goals(blocks)]
+    return [block for block, _goal in annotate_goals(blocks, by_shape=by_shape)]
 
 
-def annotate_goals(blocks: list[Block]) -> list[tuple[Block, int]]:
-    """Like `annotate`, paired with the goal number of each goal heading (0 for every other block)."""
-    state = _State()
+def annotate_goals(blocks: list[Block], *, by_shape: bool = True) -> list[tuple[Block, int]]:
+    """Like `annotate`, paired with the goal number of each goal heading (0 for every other block).
+
+    `by_shape=False` (the format marked its headings): only goal and focus-area lines are promoted, not numbered
+    sections, § items or ALL-CAPS lines.
+    """
+    state = _State(by_shape)
     out: list[tuple[Block, int]] = []
     for original in blocks:
-        for block in _split_title(original) if original.level == 0 else [original]:
-            block = replace(block)
+        pending = _split_title(original) if original.level == 0 else [original]
+        while pending:
+            block = replace(pending.pop(0))
+            if block.level == 0 and block.kind == "paragraph":
+                rest = _split_next_goal(block, state)
+                if rest is not None:
+                    pending[:0] = _split_title(rest) if GOAL.match(rest.text) else _split_goal_line(rest)
             out.append((block, _annotate_one(block, state)))
     return out
+
+
+def _split_next_goal(block: Block, state: _State) -> Block | None:
+    """Cut a paragraph where the next goal of a running goal list starts mid-paragraph; return the cut-off part.
+
+    Scraped text loses line breaks: "… forskningsresultat. 5. Lunds kommun ska vara ledande …". Only the number
+    that continues the goal sequence counts, and only after a sentence end, so "kapitel 5. Det" or a list inside a
+    goal ("1. …" after goal 4) are left alone.
+    """
+    if not (state.goal_context and state.last_goal):
+        return None
+    nxt = state.last_goal + 1
+    pattern = re.compile(rf"(?<=[.!?])\s+(?=(?:[Mm]ål\s+)?{nxt}[.:)]\s+[A-ZÅÄÖ])")
+    match = pattern.search(block.text)
+    if not match:
+        return None
+    head, tail = block.text[: match.start()].strip(), block.text[match.end() :].strip()
+    if not head:
+        return None
+    block.text = head
+    return replace(block, text=tail)
+
+
+def _split_goal_line(block: Block) -> list[Block]:
+    """'5. Lunds kommun ska … klimat. Teknik- och …' → the goal's one-sentence title, then its body."""
+    match = NUMBERED_GOAL.match(block.text)
+    if not match:
+        return [block]
+    cut = next((m.start() for m in _SENTENCE_BREAK.finditer(block.text) if m.start() > 3), None)
+    if cut is None or cut > MAX_HEADING_CHARS:
+        return [block]
+    return [replace(block, text=block.text[:cut].strip()), replace(block, text=block.text[cut:].strip())]
 
 
 def _annotate_one(block: Block, state: _State) -> int:
@@ -149,8 +191,17 @@ def _annotate_one(block: Block, state: _State) -> int:
     text = block.text.strip()
     if block.level > 0:
         goal = goal_number(text, goal_context=state.goal_context)
-        if goal and not GOAL.match(text) and goal <= state.last_goal:
-            goal = 0  # "1. Inledning" after goal 3 is a section, not a goal
+        section_goal = SECTION_GOAL.match(text)
+        if section_goal and _one_sentence(text):
+            goal = int(section_goal.group(2))  # "3.1 Mål 2 – …": a plan's section about goal 2
+        elif (
+            goal
+            and not GOAL.match(text)
+            and (goal <= state.last_goal or (state.context_level and block.level <= state.context_level))
+        ):
+            # "1. Inledning" after goal 3, or "4. Budget 2026" at the level of the chapter that opened the goal
+            # context ("3. Mål, aktiviteter …"), is a chapter, not a goal.
+            goal = 0
         state.heading_seen(block, goal)
         return goal
     if block.kind == "table_row" or not text:
@@ -166,6 +217,24 @@ def _annotate_one(block: Block, state: _State) -> int:
     return goal
 
 
+def _numbered_goal(text: str, state: _State) -> int:
+    """The goal number of "5. Lunds kommun ska …" in a goal context, when it fits the numbering; else 0."""
+    if not state.goal_context:
+        return 0
+    match = NUMBERED_GOAL.match(text)
+    if not (match and _one_sentence(match.group(2))):
+        return 0
+    number = int(match.group(1))
+    # Goals are numbered through the document; the first one seen may be any (a plan citing goal 5).
+    # Inside a numbered list that is not about goals, only the next goal number counts, and only when
+    # it does not simply continue that list.
+    if state.list_number:
+        fits = number == state.last_goal + 1 and number != state.list_number + 1
+    else:
+        fits = state.last_goal < number <= (state.last_goal + 3 if state.last_goal else 40)
+    return number if fits else 0
+
+
 def _heading_level(text: str, kind: str, state: _State) -> tuple[int, int]:
     """(level, goal number) for a heading found in plain text; (0, 0) for body text."""
     if len(text) > MAX_HEADING_CHARS:
@@ -178,6 +247,9 @@ def _heading_level(text: str, kind: str, state: _State) -> tuple[int, int]:
     match = SECTION_GOAL.match(text)
     if match and _one_sentence(text):
         return min(6, match.group(1).count(".") + 1), int(match.group(2))
+    if not state.by_shape:
+        number = _numbered_goal(text, state)
+        return (state.goal_heading_level(), number) if number else (0, 0)
     match = OUTLINE.match(text)
     if (
         match
@@ -190,19 +262,9 @@ def _heading_level(text: str, kind: str, state: _State) -> tuple[int, int]:
         # ("1. Fler ska cykla" under a goal is a list).
         state.top_section = int(match.group(1))
         return 1, 0
-    if state.goal_context:
-        match = NUMBERED_GOAL.match(text)
-        if match and _one_sentence(match.group(2)):
-            number = int(match.group(1))
-            # Goals are numbered through the document; the first one seen may be any (a plan citing goal 5).
-            # Inside a numbered list that is not about goals, only the next goal number counts, and only when
-            # it does not simply continue that list.
-            if state.list_number:
-                fits = number == state.last_goal + 1 and number != state.list_number + 1
-            else:
-                fits = state.last_goal < number <= (state.last_goal + 3 if state.last_goal else 40)
-            if fits:
-                return state.goal_heading_level(), number
+    number = _numbered_goal(text, state)
+    if number:
+        return state.goal_heading_level(), number
     if kind == "list_item":
         return 0, 0
     if PARAGRAPH_MARK.match(text) and len(text) <= 150:

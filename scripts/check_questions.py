@@ -1,13 +1,19 @@
-"""Check eval/sets/exempel.jsonl against the sample corpus in data/exempel/.
+"""Check a question set (default eval/sets/exempel.jsonl) against the documents it is asked over.
 
     .venv/bin/python scripts/check_questions.py [path/to/set.jsonl]
+
+The corpus is data/exempel/, or the one declared next to the set (`<set>.corpus.toml`, see eval/corpus.py; for
+verkliga the shared material under $STYRDOK_SHARED or ../shared). For a declared corpus, gold_doc is the path
+relative to its root, the text is what the project's own loaders extract (so evidence survives as indexed), and
+every question carries a split ("dev" | "test") that must agree with eval/split.py: by document, a seeded third of
+each kind in test.
 
 Checks
   * schema: unique ids, allowed group/kind values, followup_of points to an earlier question, off-corpus questions
     have null gold fields, answerable questions name an existing gold document;
   * `evidence` (4–12 words) and `key_fact` occur verbatim in the gold document's text after whitespace is collapsed
     (md/txt: file text; html: BeautifulSoup text without script/style; docx: paragraphs + table cells; pdf: pypdf);
-  * questions of kind "paraphrase" share no content word or word stem with their answer passage (for the goal
+  * (exempel only) at least a third of the answerable questions are paraphrases; questions of kind "paraphrase" share no content word or word stem with their answer passage (for the goal
     summary: the section of the gold goal; otherwise: the paragraph holding the evidence). Function words and the
     structural word "mål" are ignored; stems come from the Snowball Swedish stemmer, and a stem of 5+ letters that
     occurs inside a word on the other side (compounds) also counts as shared.
@@ -25,11 +31,15 @@ from functools import cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # eval.corpus, eval.split and the project's loaders, when run as a script
 CORPUS = ROOT / "data" / "exempel"
 DEFAULT_SET = ROOT / "eval" / "sets" / "exempel.jsonl"
+USE_LOADERS = False  # True for a declared corpus: document text as the project's loaders extract it
 
 GROUPS = {"resident", "new_employee", "staff"}
-KINDS = {"fact", "list", "number", "paraphrase", "followup", "offcorpus"}
+# date, name, goal ("which goal fits this proposal"): kinds of the real set (verkliga)
+KINDS = {"fact", "list", "number", "paraphrase", "followup", "offcorpus", "date", "name", "goal"}
+SPLITS = {"dev", "test"}
 GOAL_DOC = "lunds-kommun-mal-2019-sammanfattning.md"
 
 STOPWORDS = set(
@@ -120,6 +130,10 @@ def doc_blocks(name: str) -> tuple[str, ...]:
     """The document's text as blocks (paragraphs, list items, table cells, pages) in reading order."""
     path = CORPUS / name
     suffix = path.suffix.lower()
+    if USE_LOADERS:
+        from ingest.loaders import load
+
+        return tuple(b.text for b in load(path).blocks if b.text.strip())
     if suffix in (".md", ".txt"):
         return tuple(b for b in re.split(r"\n\s*\n", path.read_text(encoding="utf-8")) if b.strip())
     if suffix in (".html", ".htm"):
@@ -169,7 +183,48 @@ def answer_passage(item: dict) -> str:
 # ---------------------------------------------------------------------------------------------------------------
 
 
+def use_corpus(set_path: Path) -> bool:
+    """Point the checks at the set's corpus; True when it is a declared one (verkliga)."""
+    global CORPUS, USE_LOADERS
+    from eval.corpus import declared
+
+    corpus = declared(set_path)
+    CORPUS, USE_LOADERS = (corpus.root, True) if corpus else (ROOT / "data" / "exempel", False)
+    doc_blocks.cache_clear()
+    doc_text.cache_clear()
+    return corpus is not None
+
+
+def check_splits(set_path: Path, items: list[dict], errors: list[str]) -> None:
+    """Every question has a split; a document's questions share its split, and the split is the seeded draw."""
+    from eval.corpus import declared
+    from eval.split import test_documents, test_ids
+
+    corpus = declared(set_path)
+    assert corpus is not None
+    test_docs = test_documents(corpus.rel(f) for f in corpus.files())
+    off_test = test_ids((it["id"] for it in items if not it.get("answerable")), "offcorpus")
+    for it in items:
+        if it.get("split") not in SPLITS:
+            errors.append(f"{it.get('id')}: split ska vara dev eller test, inte {it.get('split')!r}")
+            continue
+        if it.get("answerable"):
+            want = "test" if it.get("gold_doc") in test_docs else "dev"
+        else:
+            want = "test" if it["id"] in off_test else "dev"
+        if it["split"] != want:
+            errors.append(f"{it['id']}: split {it['split']} men dragningen ger {want}")
+
+
 def check(path: Path) -> int:
+    declared_corpus = use_corpus(path)
+    if declared_corpus:
+        from eval.corpus import SHARED_ENV, declared
+
+        missing = declared(path).missing()
+        if missing:
+            print(f"Dokumenten saknas: {', '.join(map(str, missing))} (ange mappen med {SHARED_ENV})")
+            return 1
     errors: list[str] = []
     items = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     seen: set[str] = set()
@@ -230,9 +285,11 @@ def check(path: Path) -> int:
             if shared:
                 err(it, f"parafras delar ord med svarspassagen: {', '.join(shared)}")
 
+    if declared_corpus:
+        check_splits(path, items, errors)
     answerable = [it for it in items if it.get("answerable")]
     para = sum(it.get("kind") == "paraphrase" for it in answerable)
-    if answerable and para * 3 < len(answerable):
+    if not declared_corpus and answerable and para * 3 < len(answerable):
         errors.append(f"för få parafraser: {para} av {len(answerable)} besvarbara (minst en tredjedel)")
 
     print(

@@ -65,7 +65,10 @@ def ingest(paths: tuple[Path, ...], prune: bool, rebuild: bool, as_json: bool) -
         click.echo(json.dumps([r.__dict__ for r in results], ensure_ascii=False, indent=2))
     else:
         for r in results:
-            extra = f" ({r.chunks} avsnitt)" if r.status == "ingested" else (f": {r.reason}" if r.reason else "")
+            if r.status == "ingested":
+                extra = f" ({r.chunks} avsnitt)" + (f" – obs: {r.reason}" if r.reason else "")
+            else:
+                extra = f": {r.reason}" if r.reason else ""
             click.echo(f"{STATUS_MARKS[r.status]} {r.path} {STATUS_WORDS[r.status]}{extra}")
         counts = {s: sum(r.status == s for r in results) for s in STATUS_WORDS}
         click.echo(
@@ -81,6 +84,9 @@ def ingest(paths: tuple[Path, ...], prune: bool, rebuild: bool, as_json: bool) -
 @click.option("--type", "doc_type", help="Dokumenttyp: mål, pressmeddelande, nämndsplan, budget/bokslut, övrigt.")
 @click.option("--year", type=int, help="Bara dokument från detta år.")
 @click.option("--organ", help="Bara dokument från denna nämnd/styrelse.")
+@click.option(
+    "--per-doc", default=3, show_default=True, type=click.IntRange(min=1), help="Högst så många träffar per dokument."
+)
 @click.option("--json", "as_json", is_flag=True, help="Skriv resultatet som JSON.")
 @click.option("--batch", type=click.File("r", encoding="utf-8"), help="En fråga per rad; en JSON-rad per fråga ut.")
 def search(
@@ -89,6 +95,7 @@ def search(
     doc_type: str | None,
     year: int | None,
     organ: str | None,
+    per_doc: int,
     as_json: bool,
     batch: TextIO | None,
 ) -> None:
@@ -99,19 +106,30 @@ def search(
     filters = _filters(doc_type, year, organ)
     if batch is not None:
         for q in _lines(batch):
-            hits = svc.search(q, k=k, filters=filters)
+            hits = svc.search(q, k=k, filters=filters, per_doc=per_doc)
             click.echo(json.dumps({"query": q, "hits": [h.to_json() for h in hits]}, ensure_ascii=False))
         return
-    hits = svc.search(query, k=k, filters=filters)
+    hits = svc.search(query, k=k, filters=filters, per_doc=per_doc)
     if as_json:
         click.echo(json.dumps({"query": query, "hits": [h.to_json() for h in hits]}, ensure_ascii=False, indent=2))
         return
     if not hits:
         click.echo("Inga träffar. Har du läst in några dokument? Prova: styrdok ingest data/exempel")
         return
+    # Grouped by document, the documents in the order of their best hit.
+    by_doc: dict[str, list] = {}
     for h in hits:
-        where = " · ".join(x for x in (h.date, h.section, f"s. {h.page}" if h.page else "") if x)
-        click.echo(f"{h.rank}. {h.title}\n   {where}\n   {_snippet(h.text)}\n")
+        by_doc.setdefault(h.doc_id, []).append(h)
+    for doc_hits in by_doc.values():
+        first = doc_hits[0]
+        about = " · ".join(x for x in (first.publisher, first.doc_type, first.date or "datum saknas") if x)
+        click.echo(f"{first.title}\n   {about}")
+        for h in doc_hits:
+            where = " · ".join(x for x in (h.section, f"s. {h.page}" if h.page else "") if x)
+            click.echo(
+                f"   {h.rank}. {where}\n      {_snippet(h.text)}" if where else f"   {h.rank}. {_snippet(h.text)}"
+            )
+        click.echo("")
 
 
 def _snippet(text: str, n: int = 220) -> str:
@@ -132,7 +150,10 @@ def docs(as_json: bool) -> None:
         click.echo("Indexet är tomt. Läs in dokument med: styrdok ingest <mapp>")
         return
     for d in rows:
-        click.echo(f"{d.doc_id}  {d.date or '—':10}  {d.doc_type:15}  {d.n_chunks:4} avsnitt  {d.title}")
+        who = f"  ({d.publisher})" if d.publisher else ""
+        click.echo(
+            f"{d.doc_id}  {d.date or 'datum saknas':12}  {d.doc_type:15}  {d.n_chunks:4} avsnitt  {d.title}{who}"
+        )
 
 
 @main.command()

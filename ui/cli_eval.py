@@ -18,7 +18,8 @@ if TYPE_CHECKING:
               help="Frågeuppsättning (JSONL). Standard: eval/sets/exempel.jsonl.")  # fmt: skip
 @click.option("--swequad", type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="Mapp med SweQUAD-MC (dev.json/test.json/training.json).")  # fmt: skip
-@click.option("--split", default="test", show_default=True, type=click.Choice(["dev", "test"]))
+@click.option("--split", default="test", show_default=True, type=click.Choice(["dev", "test"]),
+              help="Vilken del av SweQUAD-MC eller av en uppsättning med delar (verkliga.jsonl) som körs.")  # fmt: skip
 @click.option("--baseline", is_flag=True, help="Kör också baslinjen (LangChain + Chroma, bara täta vektorer).")
 @click.option("--report", "report_dir", type=click.Path(path_type=Path), help="Skriv rapport (Markdown, HTML, JSON).")
 @click.option("--gate", is_flag=True, help="Avsluta med fel om ett mått är sämre än eval/gate.toml.")
@@ -37,7 +38,16 @@ def eval_cmd(
 
     set_offline_defaults()
     settings = Settings.from_env()
-    qsets = [load_jsonl(p) for p in (sets or (() if swequad else (EXEMPEL_SET,)))]
+    qsets = [load_jsonl(p, split=split) for p in (sets or (() if swequad else (EXEMPEL_SET,)))]
+    for qs in qsets:
+        missing = qs.declared.missing() if qs.declared else []
+        if missing:
+            from eval.corpus import SHARED_ENV
+
+            raise click.ClickException(
+                f"Dokumenten som {qs.name} frågar om finns inte: {', '.join(map(str, missing))}. "
+                f"Ange mappen med materialet i {SHARED_ENV}."
+            )
     if swequad:
         qsets.append(load_swequad(swequad, split, settings.home / "eval" / "swequad-corpus"))
     judge_llm = _judge_generator() if judge else None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from ingest.clean import clean_text, flatten
+from ingest.loaders._pdf_style import ROLE_CAPTION, ROLE_CONTENTS, ROLE_COVER, ROLE_HEADING, unmark
 from ingest.model import Block
 
 CELL_SEP = "\x1f"  # marks a table row inside page text; cells are joined with it until blocks are made
@@ -59,8 +60,11 @@ def table_row_block(line: str, page: int | None) -> Block | None:
     return Block(text=" | ".join(cells), page=page, kind="table_row")
 
 
-def lines_to_blocks(lines: list[str], page: int | None = None) -> list[Block]:
-    """Group lines into blocks. Blank lines always end a block; lines containing CELL_SEP are table rows."""
+def lines_to_blocks(lines: list[str], page: int | None = None, *, shape_headings: bool = True) -> list[Block]:
+    """Group lines into blocks. Blank lines always end a block; lines containing CELL_SEP are table rows.
+
+    `shape_headings=False`: the lines' headings are marked (a PDF's typography), so no line becomes a heading by
+    its shape alone."""
     lines = [line.strip() for line in lines]
     width = _typical_width(lines)
     blocks: list[Block] = []
@@ -75,8 +79,35 @@ def lines_to_blocks(lines: list[str], page: int | None = None) -> list[Block]:
             blocks.append(Block(text=text, page=page, kind=kind))
         current, kind, title_block = [], "paragraph", False
 
+    marked_heading = False  # the last block is a heading the typography marked (a wrapped one continues it)
     for i, line in enumerate(lines):
         nxt = lines[i + 1] if i + 1 < len(lines) else None
+        role, level, line = unmark(line)
+        if role:
+            wrapped = line[:1].islower()  # a heading too long for one line goes on in lower case
+            if role == ROLE_HEADING and marked_heading and wrapped and not current and blocks[-1].level == level:
+                blocks[-1].text = flatten(f"{blocks[-1].text}\n{line}")
+                continue
+            if role in (ROLE_CONTENTS, ROLE_COVER):
+                # A contents page or a cover is one block of its own: indexed, never quoted as an answer.
+                wanted = "contents" if role == ROLE_CONTENTS else "cover"
+                if kind != wanted:
+                    flush()
+                    kind = wanted
+                current.append(line)
+                continue
+            flush()
+            if role == ROLE_HEADING:
+                blocks.append(Block(text=flatten(line), page=page, level=level, kind="heading"))
+                marked_heading = True
+            elif role == ROLE_CAPTION:
+                blocks.append(Block(text=flatten(line), page=page, kind="caption"))
+            continue
+        if kind in ("contents", "cover"):
+            if not line:
+                continue
+            flush()
+        marked_heading = False
         if not line:
             flush()
             continue
@@ -95,7 +126,7 @@ def lines_to_blocks(lines: list[str], page: int | None = None) -> list[Block]:
         elif _NUMBERED.match(line):
             flush()
             current, kind = [line], "list_item"
-        elif _heading_like(line, current[-1] if current else None, nxt, width):
+        elif shape_headings and _heading_like(line, current[-1] if current else None, nxt, width):
             flush()
             current = [line]
             flush()

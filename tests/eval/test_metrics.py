@@ -26,6 +26,17 @@ def test_relevance_by_evidence_or_goal():
     assert not M.hit_is_relevant(q, "a.md", "Lund ska ha en hållbar ekonomi", goal=9)
 
 
+def test_relevance_by_doc_needs_the_gold_document_by_its_path():
+    q = {"gold_doc": "x/a.md", "gold_goal": 5, "evidence": "ledande inom miljö och klimat",
+         "evidence_alt": [{"doc": "y/b.md", "text": "miljö och klimat går först"}]}  # fmt: skip
+    text = "Lund ska vara ledande inom miljö och klimat"
+    assert M.hit_is_relevant(q, "x/a.md", text, by_doc=True)
+    assert not M.hit_is_relevant(q, "z/a.md", text, by_doc=True)  # the same name in another folder
+    assert not M.hit_is_relevant(q, "z/a.md", "Mål 5", goal=5, by_doc=True)
+    assert M.hit_is_relevant(q, "y/b.md", "Här: miljö och klimat går först.", by_doc=True)
+    assert M.hit_is_relevant(q, "z/a.md", text)  # without by_doc (exempel), any document holding the evidence
+
+
 def test_verbatim_answer_is_supported():
     ans = {"answer": "Kommunen redovisar för 2025 ett resultat på 112,4 mnkr. [1]", "citations": [PASSAGE]}
     s = M.answer_scores(Q, ans)

@@ -134,3 +134,20 @@ def test_chroma_server_mode(chroma_server: str, embedder, settings, corpus: Path
     top = idx.search("Vilka mål handlar om klimatet?", k=3, filters=Filters(doc_type="mål"))
     assert top[0].goal == 5 and all(h.doc_type == "mål" for h in top)
     idx.close()
+
+
+def test_search_shows_a_passage_once_and_caps_hits_per_document(make_index, tmp_path: Path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    shared = "Kommunens kundtjänst svarar på frågor om avfall och återvinning alla vardagar mellan åtta och fem."
+    # Two documents that share a section word for word (a copied boilerplate text): that passage is shown once.
+    (docs / "a.md").write_text(f"# Avfall\n\n{shared}\n\n## Mer\n\nSorteringen av matavfall börjar i mars.\n")
+    (docs / "b.md").write_text(f"# Avfall\n\n{shared}\n\n## Annat\n\nGlasigloor töms varannan vecka.\n")
+    idx = make_index()
+    idx.ingest([docs])
+    hits = idx.search("När svarar kundtjänst på frågor om avfall?", k=10)
+    texts = [" ".join(h.text.split()) for h in hits]
+    assert len(texts) == len(set(texts))
+    assert sum(shared in t for t in texts) == 1
+    capped = idx.search("avfall återvinning matavfall glasigloor", k=10, per_doc=1)
+    assert len({h.doc_id for h in capped}) == len(capped) == 2

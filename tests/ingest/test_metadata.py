@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from ingest.doc_type import infer_publisher, is_news_article
 from ingest.metadata import find_date, find_organ, infer_doc_type, infer_metadata, normalize_date, prettify_stem
 from ingest.model import Block, LoadedDoc
 
@@ -61,7 +62,12 @@ def test_broken_sidecar_is_ignored(tmp_path):
         ("Kommunfullmäktiges mål 2020–2023", "", "mål"),
         ("Lunds kommun", "Fokusområde 1: Smartare Lund. Fokusområde 2.", "mål"),
         ("Lunds kommun", "PRESSMEDDELANDE 3 mars", "pressmeddelande"),
-        ("Protokoll", "Sammanträde med nämnden.", "övrigt"),
+        ("Protokoll", "Sammanträde med nämnden.", "protokoll"),
+        ("Utskrift", "Sammanträdesdatum: 2025-09-10. Justerare: Anna Ek.", "protokoll"),
+        ("Risk- och sårbarhetsanalys 2023", "", "risk- och sårbarhetsanalys"),
+        ("Uppdrag till Boverket att se över plan- och bygglagen", "Boverket ska se över reglerna.", "uppdrag"),
+        ("Nytt stöd", "– Det här behövs, säger socialminister Anna Ek.", "pressmeddelande"),
+        ("Inga ledtrådar", "Här står bara text.", "övrigt"),
     ],
 )
 def test_doc_type_inference(title, text, expected):
@@ -82,8 +88,10 @@ def test_dates():
     assert normalize_date("2019") == "2019"
     assert normalize_date("2019-02-30") == "" and normalize_date("snart") == ""
     assert find_date("Utskrivet 2024-01-05. Antagen av kommunfullmäktige den 18 oktober 2019.") == "2019-10-18"
-    assert find_date("Rapport 2023-12-31 och 2024-01-01") == "2023-12-31"
-    assert find_date("Den 3 mars 2021 hölls mötet") == "2021-03-03"
+    # Dates no stating word labels are another event's: a report period, a meeting, a deadline.
+    assert find_date("Rapport 2023-12-31 och 2024-01-01") == ""
+    assert find_date("Den 3 mars 2021 hölls mötet") == ""
+    assert find_date("Publicerad 18 October 2019 11:28") == "2019-10-18"
     assert find_date("inga datum här") == ""
 
 
@@ -111,3 +119,57 @@ def test_title_fallbacks(tmp_path):
     assert infer_metadata(doc, tmp_path / "a.txt")["title"] == "NYA CYKELVÄGAR I LUND"
     assert infer_metadata(_doc("bara text."), tmp_path / "kf_mal-2020-2023.pdf")["title"] == "Kf mal 2020-2023"
     assert prettify_stem(Path("budget__2025.final.docx")) == "Budget 2025 final"
+
+
+def test_a_deadline_in_the_body_is_never_the_date(tmp_path):
+    doc = _doc(
+        "Uppdrag till Socialstyrelsen om äldreomsorgen",
+        "Regeringen ger Socialstyrelsen i uppdrag att kartlägga äldreomsorgen. Uppdraget ska redovisas senast"
+        " den 15 juni 2027. Myndigheten beslutade den 3 maj 2024 att börja arbetet tidigare än planerat, och"
+        " det har fastställts av regeringen den 4 maj 2024 i samband med ett större regeringsbeslut om vården.",
+    )
+    meta = infer_metadata(doc, tmp_path / "u.md")
+    assert (meta["date"], meta["year"]) == ("", 0)
+    assert (meta["doc_type"], meta["publisher"]) == ("uppdrag", "Regeringen")
+
+
+def test_a_future_date_is_never_given(tmp_path):
+    import datetime as dt
+
+    doc = _doc("Pressmeddelande", "Publicerad 12 maj 2031")
+    assert infer_metadata(doc, tmp_path / "p.md", today=dt.date(2026, 11, 30))["date"] == ""
+    doc = _doc("Text", meta={"date": "2031-01-01"})
+    assert infer_metadata(doc, tmp_path / "p.md", today=dt.date(2026, 11, 30))["date"] == ""
+
+
+def test_news_article_headline_not_caption_nor_section(tmp_path):
+    doc = _doc(
+        "Stadshuset.",
+        "Stadshuset. Foto: Pressbild",
+        "Nya mål för kommunen presenterades i dag",
+        "STADEN. Kommunens politiker har tagit fram nya mål, skriver vi i dag i en längre text om detta.",
+        "Av",
+        "Anna Skribent",
+        "Fokusområde 1: Invånarna",
+        "Publicerad 3 March 2021 10:15",
+    )
+    meta = infer_metadata(doc, tmp_path / "a.txt")
+    assert meta["title"] == "Nya mål för kommunen presenterades i dag"
+    assert (meta["doc_type"], meta["date"], meta["publisher"], meta["organ"]) == ("nyhetsartikel", "2021-03-03", "", "")
+    assert is_news_article("\n".join(b.text for b in doc.blocks))
+
+
+def test_publisher_from_evidence_only():
+    assert infer_publisher("Nytt stöd till kommunerna", "– Viktigt, säger civilminister Anna Ek.") == "Regeringen"
+    assert infer_publisher("Borlänge kommuns risk- och sårbarhetsanalys", "Beslutad av kommunstyrelsen.") == (
+        "Borlänge kommun"
+    )
+    assert infer_publisher("Plan", "Denna kommun har en plan.") == ""
+    assert infer_publisher("Anteckningar", "Här står ingenting om vem som skrev.") == ""
+
+
+def test_publisher_and_type_from_sidecar(tmp_path):
+    path = tmp_path / "x.md"
+    (tmp_path / "x.meta.json").write_text(json.dumps({"publisher": "Lunds kommun", "doc_type": "regeringsuppdrag"}))
+    meta = infer_metadata(_doc("Text."), path)
+    assert (meta["publisher"], meta["doc_type"]) == ("Lunds kommun", "uppdrag")
