@@ -41,9 +41,9 @@ def _one_block(text: str) -> str:
     return esc(re.sub(r"\s*\n\s*", "\n", text)).replace("\n", "<br>")
 
 
-def where(doc_type: str, date: str, page: int, section: str) -> str:
-    """Type · date · page · section: the facts a reader needs to find the passage in the original."""
-    bits = [doc_type.capitalize() if doc_type else "", date, f"s. {page}" if page else "", section]
+def where(doc_type: str, date: str, page: int, section: str, publisher: str = "") -> str:
+    """Type · date · publisher · page · section: the facts a reader needs to find the passage in the original."""
+    bits = [doc_type.capitalize() if doc_type else "", date, publisher, f"s. {page}" if page else "", section]
     return " · ".join(esc(b) for b in bits if b)
 
 
@@ -84,7 +84,7 @@ def passage_html(text: str, start: int, end: int) -> str:
 
 
 def citation_html(c: Citation, turn: int) -> str:
-    meta = where(c.doc_type, c.date, c.page, c.section)
+    meta = where(c.doc_type, c.date, c.page, c.section, c.publisher)
     return (
         f'<details class="kalla" id="{anchor(turn, c.n)}"><summary><span class="nr">[{c.n}]</span> {esc(c.title)}'
         f'</summary><div class="kalla-meta">{meta}</div>'
@@ -231,7 +231,7 @@ def hits_html(hits: Sequence[Hit], query: str, contact: str = "") -> str:
         )
         items.append(
             f"<li class='traff'><div class='traff-titel'>{esc(first.title)}</div>"
-            f"<div class='kalla-meta'>{where(first.doc_type, first.date, 0, '')}</div>"
+            f"<div class='kalla-meta'>{where(first.doc_type, first.date, 0, '', first.publisher)}</div>"
             f"<p>{original_link(first.doc_id, first.source, first.page)}</p>"
             f"<ul class='traff-stallen'>{passages}</ul></li>"
         )
@@ -307,7 +307,7 @@ def documents_html(docs: Sequence[DocRecord], total: int | None = None) -> str:
     count = f"{len(docs)} dokument." if len(docs) == total else f"Visar {len(docs)} av {total} dokument."
     rows = "".join(
         f"<li class='dok'><div class='dok-titel'>{esc(d.title)}</div><div class='kalla-meta'>"
-        f"{where(d.doc_type, d.date or 'inget datum', 0, '')}</div>{original_link(d.doc_id, d.source)}</li>"
+        f"{where(d.doc_type, d.date or 'inget datum', 0, '', d.publisher)}</div>{original_link(d.doc_id, d.source)}</li>"
         for d in docs
     )
     return f"<p class='antal' role='status'>{count}</p><ul class='dokument'>{rows}</ul>"

@@ -169,3 +169,5 @@ def test_documents_list():
     assert "avsnitt" not in out and "abc123" not in out.replace('href="original/abc123"', "")  # no jargon, no ids
     assert "Visar 0" not in render.documents_html([], total=3) and "matchar filtret" in render.documents_html([], 3)
     assert "Visar 1 av 3 dokument" in render.documents_html([d], total=3)
+    d.publisher = "Lunds kommun"
+    assert "Nämndsplan · 2025-11-20 · Lunds kommun" in render.documents_html([d])  # whose document it is
