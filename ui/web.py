@@ -74,6 +74,8 @@ HEAD = """
 <style>
 /* Here, not in CSS: Gradio scopes that to elements inside the app, and the side padding sits on the app itself. */
 @media (max-width: 480px) { .main.fillable.app { padding-left: 8px !important; padding-right: 8px !important; } }
+/* One accent colour with AA contrast on white (Gradio's orange is 2.8:1): chosen tab, its underline, links. */
+:root { --color-accent: #1d4ed8 !important; }
 </style>
 <script>
 document.documentElement.lang = "sv";
