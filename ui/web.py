@@ -11,6 +11,7 @@ import os
 from typing import TYPE_CHECKING
 
 from ui.upload import AdminGate, max_upload_bytes, upload_cleanup_seconds
+from ui.web_public import PublicTexts, routes
 
 if TYPE_CHECKING:
     import gradio as gr
@@ -47,6 +48,23 @@ li.traff, li.mal, li.dok { margin-bottom: 1rem; overflow-wrap: anywhere; }
 .styrka { display: inline-block; font-size: .85em; padding: 0 .4rem; border-radius: 4px; margin: .15rem 0; }
 .styrka.tydlig { background: #dcfce7; color: #14532d; }
 .styrka.mojlig { background: #f3f4f6; color: #374151; }
+/* WCAG AA contrast (4.5:1) for Gradio's orange and red buttons: white on #f97316 is 2.8:1, on #ef4444 3.8:1. */
+button.primary, .primary > button, button.primary:hover { background: #1d4ed8 !important; color: #fff !important;
+  border-color: #1d4ed8 !important; }
+button.stop, button.stop:hover { background: #b91c1c !important; color: #fff !important; border-color: #b91c1c !important; }
+a.original { font-size: .95em; }
+a.original .ny-flik { color: inherit; }
+/* The chosen tab in Gradio's orange is under 4.5:1 on white at phone width. */
+button[role="tab"][aria-selected="true"], button[role="tab"].selected { color: #1d4ed8 !important; }
+/* Gradio's light grey for hints and placeholders is about 4.1:1 on white. */
+.info-text, .subdued, ::placeholder { color: #4b5563 !important; }
+.forklaring { font-size: .9em; font-style: italic; }
+table.tabell { border-collapse: collapse; margin: .3rem 0; font-size: .9em; display: block; overflow-x: auto;
+  border: none !important; width: auto !important; }
+table.tabell td { border: 1px solid var(--border-color-primary); padding: .15rem .4rem; vertical-align: top; }
+.traff-stalle { font-size: .9em; font-weight: 600; margin-top: .3rem; }
+.sidfot { font-size: .9em; border-top: 1px solid var(--border-color-primary); padding-top: .5rem; }
+#fraga-chatt .placeholder-content { padding-top: 0; }
 """
 
 # The page is Swedish (screen readers choose their voice by the lang attribute). Clicking [n] in an answer opens
@@ -56,9 +74,12 @@ HEAD = """
 <style>
 /* Here, not in CSS: Gradio scopes that to elements inside the app, and the side padding sits on the app itself. */
 @media (max-width: 480px) { .main.fillable.app { padding-left: 8px !important; padding-right: 8px !important; } }
+/* One accent colour with AA contrast on white (Gradio's orange is 2.8:1): chosen tab, its underline, links. */
+:root { --color-accent: #1d4ed8 !important; }
 </style>
 <script>
 document.documentElement.lang = "sv";
+%SWEDISH%
 // Choosing the same file again must upload again (e.g. after a refused password): a file input only reports a
 // change when its value changes, so it is emptied as the file chooser opens.
 document.addEventListener("click", function (e) {
@@ -95,26 +116,36 @@ def concurrency() -> int:
         return DEFAULT_CONCURRENCY
 
 
-def build_app(service: Service, gate: AdminGate | None = None) -> gr.Blocks:
+def head() -> str:
+    """HEAD with the script that puts Gradio's own texts in Swedish (ui/web_swedish.py)."""
+    from ui import web_swedish
+
+    return HEAD.replace("%SWEDISH%", web_swedish.script())
+
+
+def build_app(service: Service, gate: AdminGate | None = None, texts: PublicTexts | None = None) -> gr.Blocks:
     import gradio as gr
 
     from ui import web_ask, web_docs, web_goals, web_search
     from ui.web_common import year_choices
 
     gate = gate or AdminGate.from_env()
+    texts = texts or PublicTexts.from_env()
     age = upload_cleanup_seconds()
     # Files anyone sends to Gradio's upload route are deleted after `age` seconds (see ui/upload.py).
     with gr.Blocks(title=TITLE, analytics_enabled=False, delete_cache=(max(1, age // 10), age)) as app:
         gr.Markdown(f"# {TITLE}")
+        gr.Markdown(texts.intro_markdown(), elem_id="inledning")
         with gr.Tabs():
             with gr.Tab("Fråga", id="fraga", elem_id="flik-fraga"):
-                ask_year = web_ask.build(service)
+                ask_year = web_ask.build(service, texts)
             with gr.Tab("Hitta mål", id="mal", elem_id="flik-mal"):
                 web_goals.build(service)
             with gr.Tab("Sök", id="sok", elem_id="flik-sok"):
                 search_year = web_search.build(service)
             with gr.Tab("Dokument", id="dokument", elem_id="flik-dokument"):
                 docs = web_docs.build(service, gate)
+        gr.Markdown(texts.footer_markdown(), elem_id="sidfot", elem_classes=["sidfot"])
 
         def on_load() -> tuple:
             # Years and the document list come from the index at page load, so a new upload shows up on reload.
@@ -145,12 +176,12 @@ def serve(host: str = "127.0.0.1", port: int = 7860, root_path: str = "") -> Non
     app.queue(default_concurrency_limit=concurrency(), max_size=100)
     try:
         app.launch(
-            server_name=host, server_port=port, root_path=root_path or None, css=CSS, head=HEAD,
+            server_name=host, server_port=port, root_path=root_path or None, css=CSS, head=head(),
             share=False, inbrowser=False, show_error=False, footer_links=[], run_history=False, ssr_mode=False,
             pwa=False, mcp_server=False, enable_monitoring=False,
             # With staff functions off nothing may be uploaded at all: the route refuses anything over one byte.
             max_file_size=max_upload_bytes() if gate.enabled else 1,
-            strict_cors=True,
+            strict_cors=True, app_kwargs={"routes": routes(service)},
         )  # fmt: skip
     finally:
         service.close()

@@ -10,6 +10,7 @@ from assistant.service import Service
 from assistant.types import Answer
 from ui import render
 from ui.web_common import ERROR_TEXT, TYPE_CHOICES, log, to_filters
+from ui.web_public import PERSONAL_DATA, PublicTexts
 
 EXAMPLES = [
     "Vilka mål handlar om klimat och miljö?",
@@ -33,7 +34,21 @@ def _events(service: Service, question: str, history: list[Answer], filters: obj
         yield service.ask(question, history=history, filters=filters)
 
 
-def respond_handler(service: Service) -> Callable[..., Iterator[Step]]:
+# After an answer: show its start, not its end. The chat box scrolls inside itself; on a phone a long answer would
+# otherwise leave only its last lines in view.
+SHOW_ANSWER_START = """() => {
+  const bots = document.querySelectorAll("#fraga-chatt [data-testid='bot']");
+  const last = bots[bots.length - 1];
+  if (!last) return;
+  let box = last.parentElement;
+  while (box && box.scrollHeight <= box.clientHeight + 1) box = box.parentElement;
+  if (box && box.contains(last)) box.scrollTop += last.getBoundingClientRect().top - box.getBoundingClientRect().top - 8;
+  const top = last.getBoundingClientRect().top;
+  if (top < 0 || top > window.innerHeight * 0.6) window.scrollBy(0, top - 80);
+}"""
+
+
+def respond_handler(service: Service, contact: str = "") -> Callable[..., Iterator[Step]]:
     def respond(message: str, chat: Chat, history: list[Answer], doc_type: str, year: str) -> Iterator[Step]:
         question = " ".join((message or "").split())[:MAX_QUESTION]
         if not question:
@@ -57,22 +72,23 @@ def respond_handler(service: Service) -> Callable[..., Iterator[Step]]:
             chat[-1] = {"role": "assistant", "content": ERROR_TEXT}
             yield "", chat, history
             return
-        chat[-1] = {"role": "assistant", "content": render.answer_message(answer, turn)}
+        chat[-1] = {"role": "assistant", "content": render.answer_message(answer, turn, contact)}
         yield "", chat, [*history, answer]
 
     return respond
 
 
-def build(service: Service) -> gr.Dropdown:
+def build(service: Service, texts: PublicTexts | None = None) -> gr.Dropdown:
     """Lay out the tab; returns the year dropdown so the page can refresh its choices."""
+    texts = texts or PublicTexts()
     gr.Markdown(render.NOTICE, elem_id="fraga-notis", elem_classes=["notis"])
     chat = gr.Chatbot(
-        label="Samtal", elem_id="fraga-chatt", height=460, buttons=["copy"], feedback_options=None,
+        label="Samtal", show_label=False, elem_id="fraga-chatt", height=460, buttons=["copy"], feedback_options=None, autoscroll=False,
         placeholder="Ställ en fråga om kommunens mål, planer, budget eller beslut. Svaret visar varifrån det kommer.",
     )  # fmt: skip
     history = gr.State([])  # the Answers so far: follow-up questions are read in their light
     message = gr.Textbox(
-        label="Din fråga", placeholder="Skriv din fråga och tryck Enter", elem_id="fraga-text",
+        label="Din fråga", placeholder="Skriv din fråga och tryck Enter", elem_id="fraga-text", info=PERSONAL_DATA,
         max_length=MAX_QUESTION, submit_btn="Fråga", autofocus=True,
     )  # fmt: skip
     with gr.Row():
@@ -83,10 +99,13 @@ def build(service: Service) -> gr.Dropdown:
     with gr.Row(elem_classes=["exempel"]):
         examples = [gr.Button(q, size="sm", min_width=200) for q in EXAMPLES]
 
-    respond = respond_handler(service)
+    respond = respond_handler(service, texts.contact_html())
     io = {"inputs": [message, chat, history, doc_type, year], "outputs": [message, chat, history]}
-    message.submit(respond, api_name="fraga", **io)
+    message.submit(respond, api_name="fraga", **io).then(None, js=SHOW_ANSWER_START)
     for button, q in zip(examples, EXAMPLES, strict=True):
-        button.click(lambda q=q: q, None, message, queue=False).then(respond, **io)
+        button.click(lambda q=q: q, None, message, queue=False).then(respond, **io).then(None, js=SHOW_ANSWER_START)
+    # One way to start over: the button and the chat's own trash icon both forget the conversation, not only what
+    # is shown, so the next person's question is never read as a follow-up to the last person's.
     new.click(lambda: ("", [], []), None, [message, chat, history], queue=False)
+    chat.clear(lambda: ("", []), None, [message, history], queue=False)
     return year

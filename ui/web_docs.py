@@ -7,6 +7,7 @@ removal checks it again on the server, whatever the page sent.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -37,6 +38,17 @@ DISABLED_NOTE = (
 
 def document_choices(docs: list[DocRecord]) -> list[tuple[str, str]]:
     return [(f"{d.title} ({d.date or 'inget datum'})", d.doc_id) for d in docs]
+
+
+def filter_docs(docs: list[DocRecord], text: str | None) -> list[DocRecord]:
+    """Documents whose title, type or date contain every word typed (case does not matter)."""
+    words = (text or "").lower().split()
+    return [d for d in docs if all(w in f"{d.title} {d.doc_type} {d.date}".lower() for w in words)]
+
+
+def refusal(e: Exception) -> str:
+    """A refusal with the time: a second wrong password must not look like nothing happened."""
+    return f"**Nekad** (kl. {time.strftime('%H:%M:%S')}). {render.esc(e)}"
 
 
 def client_of(request: gr.Request | None) -> str:
@@ -79,7 +91,7 @@ def upload_handler(service: Service, gate: AdminGate) -> Callable[..., str]:
             log.info("uppladdning: %d fil(er) sparade, %d nekade", len(stored), len(refused))
             results = service.ingest(stored) if stored else []
         except UploadError as e:
-            return f"**Nekad.** {render.esc(e)}"
+            return refusal(e)
         except IndexBusyError:
             return BUSY
         except Exception:
@@ -121,7 +133,7 @@ def clear_leftovers_handler(service: Service, gate: AdminGate) -> Callable[..., 
                 p.unlink(missing_ok=True)
             log.info("rensning: %d kvarlämnade fil(er) borttagna", len(gone))
         except UploadError as e:
-            return f"**Nekad.** {render.esc(e)}"
+            return refusal(e)
         except Exception:
             log.exception("rensningen misslyckades")
             return ERROR_TEXT
@@ -156,13 +168,13 @@ def remove_handler(service: Service, gate: AdminGate) -> Callable[..., str]:
                 Path(doc.source).unlink(missing_ok=True)
             log.info("borttaget: %s (%s)", doc.doc_id, doc.source)
         except UploadError as e:
-            return f"**Nekad.** {render.esc(e)}"
+            return refusal(e)
         except IndexBusyError:
             return BUSY
         except Exception:
             log.exception("borttagningen misslyckades")
             return ERROR_TEXT
-        return f"Borttaget: {render.esc(doc.title)} ({r.chunks} avsnitt)."
+        return f"Borttaget: {render.esc(doc.title)}."
 
     return run
 
@@ -173,11 +185,10 @@ class DocsPanel:
 
     outputs: list[gr.components.Component]
     has_admin: bool
-
     leftovers: Callable[[], str] | None = None
 
-    def refresh(self, docs: list[DocRecord]) -> tuple:
-        listing = render.documents_html(docs)
+    def refresh(self, docs: list[DocRecord], filter_text: str = "") -> tuple:
+        listing = render.documents_html(filter_docs(docs, filter_text), total=len(docs))
         if not self.has_admin:
             return (listing,)
         left = self.leftovers() if self.leftovers else ""
@@ -185,41 +196,90 @@ class DocsPanel:
 
 
 def build(service: Service, gate: AdminGate) -> DocsPanel:
-    gr.Markdown("### Inlästa dokument")
+    # The staff panel comes first (closed): after a long list of documents nobody would find it.
+    with gr.Accordion("För personal: ladda upp eller ta bort dokument", open=False, elem_id="dok-personal"):
+        if gate.enabled:
+            staff = _staff_panel(service, gate)
+        else:
+            gr.Markdown(DISABLED_NOTE, elem_id="dok-avstangt")
+    gr.Markdown("## Inlästa dokument")
+    filter_text = gr.Textbox(
+        label="Filtrera listan", placeholder="Till exempel: budget 2025", elem_id="dok-filter", max_length=200
+    )
     table = gr.HTML(render.documents_html([]), elem_id="dok-lista")
     panel = DocsPanel([table], gate.enabled)
-    with gr.Accordion("För personal: ladda upp eller ta bort dokument", open=gate.enabled, elem_id="dok-personal"):
-        if not gate.enabled:
-            gr.Markdown(DISABLED_NOTE, elem_id="dok-avstangt")
-            return panel
-        limit_mb = max_upload_bytes() / (1024 * 1024)
-        gr.Markdown(
-            f"Tillåtna filtyper: {', '.join(ALLOWED_SUFFIXES)}. Största fil: {limit_mb:g} MB. "
-            "Skriv lösenordet och välj filerna. De sparas på servern och läses in direkt; stora filer kan ta någon minut."
-        )
-        password = gr.Textbox(label="Personalens lösenord", type="password", elem_id="dok-losen", max_length=200)
-        # A button rather than a drop zone: its label is ours (the drop zone's text follows the browser's language)
-        # and choosing files starts the upload at once, one step fewer.
-        upload = gr.UploadButton(
-            "Välj filer och ladda upp", file_count="multiple", file_types=list(ALLOWED_SUFFIXES), variant="primary",
-            elem_id="dok-ladda-upp",
-        )  # fmt: skip
-        status = gr.Markdown(elem_id="dok-status")
-        with gr.Row():
-            doc = gr.Dropdown([], label="Dokument att ta bort", elem_id="dok-valj", scale=3, min_width=200)
-            remove = gr.Button("Ta bort", variant="stop", elem_id="dok-ta-bort", scale=1, min_width=120)
-        leftovers = gr.Markdown(elem_id="dok-kvar")
-        clear = gr.Button("Rensa kvarlämnade filer", elem_id="dok-rensa")
-    panel.outputs += [doc, leftovers]
+    filter_text.change(
+        lambda text: render.documents_html(filter_docs(service.documents(), text), total=len(service.documents())),
+        filter_text, table, queue=False, api_visibility="private",
+    )  # fmt: skip
+    if not gate.enabled:
+        return panel
+    panel.outputs += [staff.doc, staff.leftovers]
     panel.leftovers = lambda: leftovers_markdown(service)
 
-    def refresh() -> tuple:
-        return panel.refresh(service.documents())
+    def refresh(text: str) -> tuple:
+        return panel.refresh(service.documents(), text)
 
     # Writes go one at a time (group "skriv"): the index has one writer anyway, and a second upload should wait in
     # the queue rather than fail on the ingest lock.
     write = {"concurrency_limit": 1, "concurrency_id": "skriv", "api_visibility": "private"}
-    upload.upload(upload_handler(service, gate), [upload, password], status, **write).then(refresh, None, panel.outputs)
-    remove.click(remove_handler(service, gate), [doc, password], status, **write).then(refresh, None, panel.outputs)
-    clear.click(clear_leftovers_handler(service, gate), [password], status, **write).then(refresh, None, panel.outputs)
+    staff.upload.upload(upload_handler(service, gate), [staff.upload, staff.password], staff.status, **write).then(
+        refresh, filter_text, panel.outputs
+    )
+
+    def ask_first(doc_id: str | None) -> tuple:
+        """Removing can't be undone: name the document and ask before anything happens."""
+        doc = next((d for d in service.documents() if d.doc_id == doc_id), None) if doc_id else None
+        if doc is None:
+            return gr.Row(visible=False), "Välj ett dokument att ta bort."
+        return gr.Row(visible=True), f"**Ta bort {render.esc(doc.title)}?** Det går inte att ångra."
+
+    private = {"queue": False, "api_visibility": "private"}
+    staff.remove.click(ask_first, staff.doc, [staff.confirm, staff.status], **private)
+    staff.no.click(lambda: (gr.Row(visible=False), "Inget togs bort."), None, [staff.confirm, staff.status], **private)
+    staff.yes.click(lambda: gr.Row(visible=False), None, staff.confirm, **private).then(
+        remove_handler(service, gate), [staff.doc, staff.password], staff.status, **write
+    ).then(refresh, filter_text, panel.outputs)
+    staff.clear.click(clear_leftovers_handler(service, gate), [staff.password], staff.status, **write).then(
+        refresh, filter_text, panel.outputs
+    )
     return panel
+
+
+@dataclass
+class _Staff:
+    password: gr.Textbox
+    upload: gr.UploadButton
+    status: gr.Markdown
+    doc: gr.Dropdown
+    remove: gr.Button
+    confirm: gr.Row
+    yes: gr.Button
+    no: gr.Button
+    leftovers: gr.Markdown
+    clear: gr.Button
+
+
+def _staff_panel(service: Service, gate: AdminGate) -> _Staff:
+    limit_mb = max_upload_bytes() / (1024 * 1024)
+    gr.Markdown(
+        f"Tillåtna filtyper: {', '.join(ALLOWED_SUFFIXES)}. Största fil: {limit_mb:g} MB. "
+        "Skriv lösenordet och välj filerna. De sparas på servern och läses in direkt; stora filer kan ta någon minut."
+    )
+    password = gr.Textbox(label="Personalens lösenord", type="password", elem_id="dok-losen", max_length=200)
+    # A button rather than a drop zone: its label is ours (the drop zone's text follows the browser's language)
+    # and choosing files starts the upload at once, one step fewer. No file_types: Gradio's own refusal is in
+    # English; the server refuses other types in Swedish (ui.upload.safe_name).
+    upload = gr.UploadButton(
+        "Välj filer och ladda upp", file_count="multiple", variant="primary", elem_id="dok-ladda-upp",
+    )  # fmt: skip
+    status = gr.Markdown(elem_id="dok-status")
+    with gr.Row():
+        doc = gr.Dropdown([], label="Dokument att ta bort", elem_id="dok-valj", scale=3, min_width=200)
+        remove = gr.Button("Ta bort …", variant="stop", elem_id="dok-ta-bort", scale=1, min_width=120)
+    with gr.Row(visible=False, elem_id="dok-bekrafta") as confirm:
+        yes = gr.Button("Ja, ta bort", variant="stop", elem_id="dok-ja", min_width=120)
+        no = gr.Button("Avbryt", elem_id="dok-avbryt", min_width=120)
+    leftovers = gr.Markdown(elem_id="dok-kvar")
+    clear = gr.Button("Rensa kvarlämnade filer", elem_id="dok-rensa")
+    return _Staff(password, upload, status, doc, remove, confirm, yes, no, leftovers, clear)

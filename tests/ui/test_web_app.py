@@ -111,9 +111,9 @@ def test_staff_functions_off_refuse_upload_and_removal(tmp_path: Path):
     upload = tmp_path / "plan.md"
     upload.write_text("# Plan\n\nText.\n", encoding="utf-8")
     out = upload_handler(svc, AdminGate(""))([str(upload)], "vad som helst")
-    assert out.startswith("**Nekad.**") and "avstängda" in out
+    assert out.startswith("**Nekad** (kl. ") and "avstängda" in out
     assert not (tmp_path / "home" / "uploads").exists() and svc.ingested == []
-    assert remove_handler(svc, AdminGate(""))("d", "x").startswith("**Nekad.**")
+    assert remove_handler(svc, AdminGate(""))("d", "x").startswith("**Nekad** (kl. ")
 
 
 def test_upload_handler_stores_safe_names_and_reports_refused_types(tmp_path: Path):

@@ -162,6 +162,8 @@ def test_documents_upload_refused_without_password_then_allowed(
         encoding="utf-8",
     )
 
+    page.get_by_text("För personal").click()  # the staff panel starts closed, above the list
+
     def upload() -> None:  # as a person does it: the button opens the file chooser, the file is chosen
         with page.expect_file_chooser() as chooser:
             page.get_by_role("button", name="Välj filer och ladda upp").click()
@@ -190,7 +192,10 @@ def test_documents_upload_refused_without_password_then_allowed(
     # Removal: staff only as well; the uploaded file goes with its document.
     page.get_by_role("tab", name="Dokument").click()
     choose(page, "#dok-valj", "Cykelplan 2026 (testdokument) (2026-03-01)")
-    page.get_by_role("button", name="Ta bort", exact=True).click()
+    page.get_by_role("button", name="Ta bort …", exact=True).click()
+    expect(status).to_contain_text("Ta bort Cykelplan 2026 (testdokument)?")  # asked first; nothing removed yet
+    assert stored.exists()
+    page.get_by_role("button", name="Ja, ta bort").click()
     expect(status).to_contain_text("Borttaget: Cykelplan 2026", timeout=30_000)
     expect(table).not_to_contain_text("Cykelplan 2026")
     assert not stored.exists()

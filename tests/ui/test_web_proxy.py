@@ -15,6 +15,11 @@ def test_works_under_a_path_prefix_and_refuses_staff_functions(page: Page, proxi
     page.locator("#sok-fraga textarea, #sok-fraga input").first.fill("fritidskort för unga")
     page.keyboard.press("Enter")
     expect(page.locator("#sok-resultat li.traff").first).to_contain_text("Fritidskort", timeout=60_000)
+    # The original file is reached through the prefix too (the link is relative to the page).
+    href = page.locator("#sok-resultat a.original").first.evaluate("a => a.href")
+    assert href.startswith(proxied_app.url + "/original/"), href
+    response = page.request.get(href)
+    assert response.status == 200 and "Fritidskort" in response.text()
 
     page.get_by_role("tab", name="Dokument").click()
     page.get_by_role("button", name="För personal").click()  # closed by default when the functions are off

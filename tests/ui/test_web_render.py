@@ -62,10 +62,28 @@ def test_refusal_names_the_closest_documents():
         question="Vad kostar parkering?", answer="Jag hittar inget om det i dokumenten.", refused=True,
         mode="extractive", closest=[ClosestDoc("d1", "Nämndsplan 2026", "2025-11-20", "Trafik", "/n.pdf")],
     )  # fmt: skip
-    out = render.answer_message(a, turn=2)
+    out = render.answer_message(a, turn=2, contact="Ring <a href='tel:1'>oss</a>")
     assert "Jag hittar inget" in out and "Nämndsplan 2026" in out and "<details" not in out
-    a.answer = "Jag hittar inget om det i dokumenten. Närmast frågan ligger: Nämndsplan 2026 (2025-11-20)."
-    assert render.answer_message(a, turn=2).count("Nämndsplan 2026") == 1  # not listed twice
+    # The nearest documents are links to their originals, and the contact path follows a refusal.
+    assert re.search(r'<a class="original" href="original/d1"[^>]*>Nämndsplan 2026', out)
+    assert "Ring <a href='tel:1'>oss</a>" in out
+    answered = Answer(question="q", answer="Svar [1].", refused=False, mode="extractive", citations=[cite()])
+    assert "tel:1" not in render.answer_message(answered, turn=3, contact="<a href='tel:1'>x</a>")
+
+
+def test_every_citation_links_to_its_original_and_a_pdf_opens_at_the_page():
+    pdf = cite()
+    pdf.source, pdf.doc_id = "/data/plan.pdf", "0123456789abcdef"
+    out = render.citation_html(pdf, turn=1)
+    assert 'href="original/0123456789abcdef#page=3"' in out and "sidan 3" in out and 'target="_blank"' in out
+    assert 'href="original/d1"' in render.citation_html(cite(), turn=1)  # not a PDF: no page fragment
+
+
+def test_units_are_explained():
+    assert render.explain_units("Budget 120 tkr och 3 mnkr") == (
+        "<p class='forklaring'>tkr betyder tusen kronor. mnkr betyder miljoner kronor.</p>"
+    )
+    assert render.explain_units("Inga belopp här") == ""
 
 
 def hit(goal: int = 5, text: str = "Solceller på skolor minskar utsläppen.", **kw) -> Hit:
@@ -87,7 +105,30 @@ def test_hits_html_states_empty_and_filled():
     assert "Inga träffar" in render.hits_html([], "något")
     assert "Skriv vad du letar efter" in render.hits_html([], "  ")
     out = render.hits_html([hit()], "solceller")
-    assert "1 träffar" in out and "Mål 2019" in out and "<mark>Solceller</mark>" in out
+    assert "1 dokument" in out and "Mål 2019" in out and "<mark>Solceller</mark>" in out
+    assert 'href="original/d1"' in out
+    assert "Kontakta" in render.hits_html([], "något", contact="Kontakta oss")
+
+
+def test_hits_are_grouped_by_document_without_repeated_passages():
+    a1 = hit(chunk_id="d1:0001", text="Solceller på skolor.", page=2)
+    a1_again = hit(chunk_id="d1:0001", text="Solceller på skolor.", page=2)
+    a_same_text = hit(chunk_id="d1:0009", text="Solceller  på skolor.", page=7)
+    b = hit(doc_id="d2", chunk_id="d2:0001", title="Budget 2025", text="Solceller i budgeten.")
+    a2 = hit(chunk_id="d1:0002", text="Fler solceller på förskolor.", page=4)
+    groups = render.group_hits([a1, b, a1_again, a_same_text, a2])
+    assert [[h.chunk_id for h in g] for g in groups] == [["d1:0001", "d1:0002"], ["d2:0001"]]
+    out = render.hits_html([a1, b, a1_again, a_same_text, a2], "solceller")
+    assert out.count("<li class='traff'>") == 2 and out.count("Solceller</mark> på skolor") == 1
+    assert "Träffar i 2 dokument" in out
+
+
+def test_table_rows_become_a_small_table():
+    text = "Driftbudget per nämnd\n| Nämnd | 2025 | 2026 |\n|---|---|---|\n| **Barn** | 120 tkr | 130 \\* tkr |"
+    out = render.hits_html([hit(text=text)], "driftbudget")
+    assert "<table class='tabell'>" in out and "<td>Barn</td>" in out and "<td>130 * tkr</td>" in out
+    assert "|" not in out.split("<table")[1] and "**" not in out and "---" not in out
+    assert "tkr betyder tusen kronor" in out
 
 
 def test_goal_paragraphs_take_the_clear_links():
@@ -102,6 +143,7 @@ def test_goal_paragraphs_take_the_clear_links():
     assert render.goals_paragraphs([match(6, False), match(2, False)]) == "Ärendet bidrar till mål 6."
     out = render.goals_html([match(5, True), match(6, False)], "text")
     assert "Tydlig koppling" in out and "Möjlig koppling" in out and out.count("<li class='mal'>") == 2
+    assert out.count('href="original/d1"') == 2  # each goal's document, one click away
     assert "Klistra in" in render.goals_html([], "")
 
 
@@ -123,4 +165,9 @@ def test_documents_list():
     assert "Inga dokument" in render.documents_html([])
     d = DocRecord("abc123", "/x.md", "sha", "<i>Plan</i>", "nämndsplan", "2025-11-20", 2025, "", 12)
     out = render.documents_html([d])
-    assert "&lt;i&gt;Plan" in out and "Nämndsplan · 2025-11-20 · 12 avsnitt" in out and "1 dokument" in out
+    assert "&lt;i&gt;Plan" in out and "Nämndsplan · 2025-11-20" in out and "1 dokument" in out
+    assert "avsnitt" not in out and "abc123" not in out.replace('href="original/abc123"', "")  # no jargon, no ids
+    assert "Visar 0" not in render.documents_html([], total=3) and "matchar filtret" in render.documents_html([], 3)
+    assert "Visar 1 av 3 dokument" in render.documents_html([d], total=3)
+    d.publisher = "Lunds kommun"
+    assert "Nämndsplan · 2025-11-20 · Lunds kommun" in render.documents_html([d])  # whose document it is

@@ -60,23 +60,24 @@ def call(url: str, fn: int, data: list) -> str:
 
 
 def test_wrong_passwords_back_off_and_say_when_to_retry(app: WebApp):
-    remove = fn_index(app.url, "dok-ta-bort")
+    # The leftover-clearing button: its handler takes the password alone and checks it like upload and removal.
+    clear = fn_index(app.url, "dok-rensa")
     start = time.monotonic()
     for _ in range(3):  # free tries: refused, no wait
-        out = call(app.url, remove, [None, "fel-lösen"])
+        out = call(app.url, clear, ["fel-lösen"])
         assert "Fel lösenord" in out
     assert "Försök igen om 1 sekund (kl. " in out  # the third failure starts the back-off
-    out = call(app.url, remove, [None, ADMIN_PASSWORD])  # the right password straight after: refused as well
-    assert out.startswith("**Nekad.** För många felaktiga lösenord. Försök igen om 1 sekund (kl. "), out
+    out = call(app.url, clear, [ADMIN_PASSWORD])  # the right password straight after: refused as well
+    assert out.startswith("**Nekad** (kl. ") and "För många felaktiga lösenord. Försök igen om 1 sekund (kl. " in out
     time.sleep(1.2)
     assert "Fel lösenord. Inget har ändrats. För många felaktiga lösenord. Försök igen om 2 sekunder" in call(
-        app.url, remove, [None, "fel-igen"]
+        app.url, clear, ["fel-igen"]
     )
-    out = call(app.url, remove, [None, ADMIN_PASSWORD])
+    out = call(app.url, clear, [ADMIN_PASSWORD])
     assert "Försök igen om 2 sekunder" in out  # doubled
     time.sleep(2.2)
-    assert call(app.url, remove, [None, ADMIN_PASSWORD]) == "Välj ett dokument att ta bort."  # in; nothing removed
-    assert "Fel lösenord" in call(app.url, remove, [None, "fel"])  # a success clears the count: free tries again
+    assert call(app.url, clear, [ADMIN_PASSWORD]) == "Inga kvarlämnade filer."  # in; nothing to clear
+    assert "Fel lösenord" in call(app.url, clear, ["fel"])  # a success clears the count: free tries again
     assert time.monotonic() - start < 30
     log = app.log_text()
     assert "för många felaktiga lösenord, spärrad" in log and "fel-lösen" not in log and ADMIN_PASSWORD not in log

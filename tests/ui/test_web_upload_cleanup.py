@@ -50,7 +50,7 @@ def stored_files(svc: Service) -> list[str]:
 def test_a_refused_password_leaves_nothing(svc: Service, received):
     f = received("plan.md", b"# Plan\n\nKommunen ska plantera fler trad.\n")
     out = upload_handler(svc, AdminGate(PASSWORD))([f], "fel")
-    assert out.startswith("**Nekad.** Fel lösenord")
+    assert out.startswith("**Nekad** (kl. ") and "Fel lösenord" in out
     assert not Path(f).exists() and stored_files(svc) == []
 
 
@@ -86,7 +86,7 @@ def test_staff_see_and_clear_leftover_uploads(svc: Service, received):
     listing = leftovers_markdown(svc)
     assert "avbruten.pdf" in listing and "kvar.md" not in listing and str(folder) not in listing
     gate = AdminGate(PASSWORD)
-    assert clear_leftovers_handler(svc, gate)("fel").startswith("**Nekad.**")
+    assert clear_leftovers_handler(svc, gate)("fel").startswith("**Nekad** (kl. ")
     assert (folder / "avbruten.pdf").exists()
     assert clear_leftovers_handler(svc, gate)(PASSWORD) == "1 kvarlämnade fil(er) borttagna."
     assert stored_files(svc) == ["kvar.md"]  # the indexed upload stays
