@@ -9,12 +9,13 @@ hashes, the ingest and index code and the model, and reused as it is while that 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import shutil
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from assistant.llm.base import Generator
@@ -154,17 +155,20 @@ def _cached_index(corpus: Corpus, settings, embedder):  # noqa: ANN001, ANN202
     """The cached index when it was built to the end; otherwise a fresh one built from nothing (a half-built folder
     from an interrupted run is thrown away) and marked complete."""
     from index.engine import Index
+    from ingest.model import FileResult
 
     marker = settings.home / COMPLETE
-    if marker.exists():
-        return Index(settings, embedder=embedder), []
+    if marker.exists():  # the files that failed to ingest are remembered, so every run warns about them
+        failed = [FileResult(**r) for r in json.loads(marker.read_text(encoding="utf-8"))["failed"]]
+        return Index(settings, embedder=embedder), failed
     if settings.home.exists():
         shutil.rmtree(settings.home)
     settings.home.mkdir(parents=True)
     index = Index(settings, embedder=embedder)
     results = index.ingest(corpus.files())
     failed = [r for r in results if r.status == "failed"]
-    marker.write_text(f"{len(results)} files, {len(failed)} failed\n", encoding="utf-8")
+    data = {"files": len(results), "failed": [asdict(r) for r in failed]}
+    marker.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     return index, failed
 
 
