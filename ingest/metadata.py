@@ -224,11 +224,21 @@ def find_own_date(doc: LoadedDoc, *, today: dt.date | None = None) -> str:
                 return date
     for text in [*head[:_EDGE_BLOCKS], *tail]:
         match = _DATED_LINE.match(text)
-        if match and len(text) <= 40:
+        if match and len(text) <= 40 and _only_a_date(match.group("date")):
             iso = not_after(normalize_date(match.group("date")), today)
-            if len(iso) == 10 and _dates(text) and _dates(text)[0][1] == iso:
+            if len(iso) == 10:
                 return iso
     return ""
+
+
+def _only_a_date(text: str) -> bool:
+    """The text is one date and nothing else ("2025-03-14", "3 mars 2021"): "Uppdraget avslutas den 31 december
+    2021." is a sentence about an end date, not a dated line."""
+    for pattern in (_ISO_DATE, _LONG_DATE):
+        match = pattern.fullmatch(text.strip().rstrip("."))
+        if match:
+            return True
+    return False
 
 
 def _title_year(title: str) -> int:

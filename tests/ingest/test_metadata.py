@@ -173,3 +173,14 @@ def test_publisher_and_type_from_sidecar(tmp_path):
     (tmp_path / "x.meta.json").write_text(json.dumps({"publisher": "Lunds kommun", "doc_type": "regeringsuppdrag"}))
     meta = infer_metadata(_doc("Text."), path)
     assert (meta["publisher"], meta["doc_type"]) == ("Lunds kommun", "uppdrag")
+
+
+def test_a_dated_line_is_only_a_date(tmp_path):
+    doc = _doc(
+        "Uppdrag till länsstyrelserna",
+        "Länsstyrelserna ska stödja regionerna.",
+        "Uppdraget avslutas den 31 december 2021.",
+    )
+    assert infer_metadata(doc, tmp_path / "u.md")["date"] == ""
+    doc = _doc("Protokoll från nämnden", "Ärendet behandlades.", "Lund 2025-03-14")
+    assert infer_metadata(doc, tmp_path / "p.txt")["date"] == "2025-03-14"

@@ -54,8 +54,7 @@ def test_metadata_floors_on_the_test_split(truth):
     assert rates["publisher"] >= 0.90, report.errors
     assert rates["date_correct_or_empty"] >= 0.98, report.errors
     assert rates["title"] >= 0.95, report.errors
-    # The issue's target is 0 invented dates; one remains on the test split (see the closing note of issue 11).
-    assert report.invented_dates <= 1, report.errors
+    assert report.invented_dates == 0, report.errors
 
 
 def test_every_file_loads_and_none_gets_a_future_date(truth):
