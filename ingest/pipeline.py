@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from ingest.limits import Limits, check_chunks, check_html, check_text, check_zip, mb
+from ingest.limits import Limits, check_chunks, check_docx_text, check_html, check_text, check_zip, mb
 from ingest.model import Chunk, LoadError
 
 SIDECAR_SUFFIX = ".meta.json"
@@ -172,6 +172,7 @@ def prepare(
     st = check_file(path, limits)
     if path.suffix.lower() == ".docx":
         check_zip(path, limits)
+        check_docx_text(path, limits)
     elif path.suffix.lower() in PLAIN_TEXT and not _utf16(path):
         check_text(st.st_size, limits)  # its text is about its size: refused before a long read (49 MB: ~25 s)
     elif path.suffix.lower() in (".html", ".htm"):
