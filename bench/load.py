@@ -92,7 +92,7 @@ def run_conversation(url: str, questions: list[str], deadline: float, out: Outco
             break
         start = time.perf_counter()
         try:
-            _, chat = client.predict(question, chat, "", "", api_name="/fraga")
+            _, chat = client.predict(question, chat, "", "", "", api_name="/fraga")  # no type, year or publisher
         except Exception as e:  # noqa: BLE001
             with lock:
                 out.requests += 1

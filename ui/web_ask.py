@@ -49,7 +49,9 @@ SHOW_ANSWER_START = """() => {
 
 
 def respond_handler(service: Service, contact: str = "") -> Callable[..., Iterator[Step]]:
-    def respond(message: str, chat: Chat, history: list[Answer], doc_type: str, year: str) -> Iterator[Step]:
+    def respond(
+        message: str, chat: Chat, history: list[Answer], doc_type: str, year: str, publisher: str = ""
+    ) -> Iterator[Step]:
         question = " ".join((message or "").split())[:MAX_QUESTION]
         if not question:
             yield "", chat, history
@@ -59,7 +61,7 @@ def respond_handler(service: Service, contact: str = "") -> Callable[..., Iterat
         yield "", chat, history
         partial, answer = "", None
         try:
-            for event in _events(service, question, history, to_filters(doc_type, year)):
+            for event in _events(service, question, history, to_filters(doc_type, year, publisher)):
                 if isinstance(event, Answer):
                     answer = event
                 elif event:
@@ -78,7 +80,7 @@ def respond_handler(service: Service, contact: str = "") -> Callable[..., Iterat
     return respond
 
 
-def build(service: Service, texts: PublicTexts | None = None) -> gr.Dropdown:
+def build(service: Service, texts: PublicTexts | None = None) -> tuple[gr.Dropdown, gr.Dropdown]:
     """Lay out the tab; returns the year dropdown so the page can refresh its choices."""
     texts = texts or PublicTexts()
     gr.Markdown(render.NOTICE, elem_id="fraga-notis", elem_classes=["notis"])
@@ -94,13 +96,16 @@ def build(service: Service, texts: PublicTexts | None = None) -> gr.Dropdown:
     with gr.Row():
         doc_type = gr.Dropdown(TYPE_CHOICES, value="", label="Dokumenttyp", min_width=160, elem_id="fraga-typ")
         year = gr.Dropdown([("Alla år", "")], value="", label="År", min_width=120, elem_id="fraga-ar")
+        publisher = gr.Dropdown(
+            [("Alla utgivare", "")], value="", label="Utgivare", min_width=160, elem_id="fraga-utgivare"
+        )
         new = gr.Button("Ny konversation", elem_id="fraga-ny", min_width=160)
     gr.Markdown("**Exempel på frågor** – klicka för att fråga:")
     with gr.Row(elem_classes=["exempel"]):
         examples = [gr.Button(q, size="sm", min_width=200) for q in EXAMPLES]
 
     respond = respond_handler(service, texts.contact_html())
-    io = {"inputs": [message, chat, history, doc_type, year], "outputs": [message, chat, history]}
+    io = {"inputs": [message, chat, history, doc_type, year, publisher], "outputs": [message, chat, history]}
     message.submit(respond, api_name="fraga", **io).then(None, js=SHOW_ANSWER_START)
     for button, q in zip(examples, EXAMPLES, strict=True):
         button.click(lambda q=q: q, None, message, queue=False).then(respond, **io).then(None, js=SHOW_ANSWER_START)
@@ -108,4 +113,4 @@ def build(service: Service, texts: PublicTexts | None = None) -> gr.Dropdown:
     # is shown, so the next person's question is never read as a follow-up to the last person's.
     new.click(lambda: ("", [], []), None, [message, chat, history], queue=False)
     chat.clear(lambda: ("", []), None, [message, history], queue=False)
-    return year
+    return year, publisher

@@ -20,6 +20,11 @@ def year_choices(docs: list[DocRecord]) -> list[tuple[str, str]]:
     return [("Alla år", ALL)] + [(str(y), str(y)) for y in years]
 
 
-def to_filters(doc_type: str | None, year: str | None) -> Filters | None:
-    f = Filters(doc_type=doc_type or None, year=int(year) if year else None)
+def publisher_choices(docs: list[DocRecord]) -> list[tuple[str, str]]:
+    """Publishers that occur in the index ("Regeringen", "Lunds kommun"), alphabetically."""
+    return [("Alla utgivare", ALL)] + [(p, p) for p in sorted({d.publisher for d in docs if d.publisher})]
+
+
+def to_filters(doc_type: str | None, year: str | None, publisher: str | None = None) -> Filters | None:
+    f = Filters(doc_type=doc_type or None, year=int(year) if year else None, publisher=publisher or None)
     return None if f.is_empty() else f

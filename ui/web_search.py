@@ -13,13 +13,13 @@ from ui.web_common import ERROR_TEXT, TYPE_CHOICES, log, to_filters
 RESULTS = 10
 
 
-def search_handler(service: Service) -> Callable[[str, str, str], str]:
-    def run(query: str, doc_type: str, year: str) -> str:
+def search_handler(service: Service) -> Callable[..., str]:
+    def run(query: str, doc_type: str, year: str, publisher: str = "") -> str:
         query = (query or "").strip()
         if not query:
             return render.hits_html([], "")
         try:
-            hits = service.search(query, k=RESULTS, filters=to_filters(doc_type, year))
+            hits = service.search(query, k=RESULTS, filters=to_filters(doc_type, year, publisher))
         except Exception:
             log.exception("sökningen misslyckades")
             return f"<p class='fel'>{ERROR_TEXT}</p>"
@@ -28,8 +28,9 @@ def search_handler(service: Service) -> Callable[[str, str, str], str]:
     return run
 
 
-def build(service: Service) -> gr.Dropdown:
-    """Lay out the tab inside the current gr.Tab; returns the year dropdown so the page can refresh its choices."""
+def build(service: Service) -> tuple[gr.Dropdown, gr.Dropdown]:
+    """Lay out the tab inside the current gr.Tab; returns the year and publisher dropdowns, whose choices the page
+    refreshes from the index."""
     gr.Markdown(
         "Sök efter ord eller innebörd i alla inlästa dokument. Du kan begränsa till en dokumenttyp eller ett år."
     )
@@ -41,7 +42,13 @@ def build(service: Service) -> gr.Dropdown:
     with gr.Row():
         doc_type = gr.Dropdown(TYPE_CHOICES, value="", label="Dokumenttyp", min_width=160, elem_id="sok-typ")
         year = gr.Dropdown([("Alla år", "")], value="", label="År", min_width=120, elem_id="sok-ar")
+        publisher = gr.Dropdown(
+            [("Alla utgivare", "")], value="", label="Utgivare", min_width=160, elem_id="sok-utgivare"
+        )
     results = gr.HTML(render.hits_html([], ""), elem_id="sok-resultat")
     run = search_handler(service)
-    gr.on([query.submit, doc_type.change, year.change], run, [query, doc_type, year], results, api_name="sok")
-    return year
+    gr.on(
+        [query.submit, doc_type.change, year.change, publisher.change], run, [query, doc_type, year, publisher],
+        results, api_name="sok",
+    )  # fmt: skip
+    return year, publisher

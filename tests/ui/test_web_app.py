@@ -77,7 +77,7 @@ def test_two_users_are_answered_in_parallel(tmp_path: Path, monkeypatch: pytest.
 
         def ask(q: str) -> None:
             client = Client(url, verbose=False)
-            results.append(client.predict(q, [], "", "", api_name="/fraga"))
+            results.append(client.predict(q, [], "", "", "", api_name="/fraga"))
 
         start = time.monotonic()
         users = [threading.Thread(target=ask, args=(f"Fråga {i}",)) for i in range(2)]

@@ -126,6 +126,10 @@ def test_search_with_filter_shows_snippets(page: Page, web_app, screenshot):
     assert metas and all(m.startswith("Nämndsplan") for m in metas), metas
     choose(page, "#sok-typ", "Alla typer")
     expect(page.locator("#sok-resultat .kalla-meta").first).to_contain_text("Pressmeddelande")
+    # The publishers in the index are the choices ("Lunds kommun" issued the sample press releases and plan).
+    choose(page, "#sok-utgivare", "Lunds kommun")
+    expect(page.locator("#sok-resultat li.traff").first).to_be_visible()
+    choose(page, "#sok-utgivare", "Alla utgivare")
     screenshot(page, "3-sok")
     assert_nothing_fetched_from_outside(page, web_app)
 
