@@ -22,6 +22,7 @@ from index.onnx_backend import (
     fingerprint,
 )
 
+EXEMPEL = Path(__file__).resolve().parents[2] / "data" / "exempel"
 TEXTS = [
     "passage: Kommunen ska minska utsläppen av växthusgaser med 50 procent till 2030.",
     "query: Vad kostar fritidskortet för barn?",
@@ -127,3 +128,22 @@ def test_weights_are_mapped_not_copied(embedder):
     )
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=300, check=True)
     assert float(out.stdout.strip()) < 200
+
+
+@pytest.mark.slow
+def test_latin_tokenizer_gives_the_full_tokenizers_ids(embedder):
+    """The small Latin-script tokenizer is exact where it is used, and anything else goes to the full one."""
+    from tokenizers import Tokenizer
+
+    folder = ensure_export(Path(embedder.model_path()), embedder.settings.models_dir, "onnx")
+    enc = OnnxEncoder(folder)
+    assert enc.excluded is not None and enc._full is None  # the Latin one is in use
+    full = Tokenizer.from_file(str(folder / "tokenizer.json"))
+    full.no_truncation()
+    swedish = [f"passage: {p}" for f in sorted(EXEMPEL.glob("*.md")) for p in f.read_text("utf-8").split("\n\n")]
+    swedish += [*TEXTS, "query: naïve café – § 3 “citat” 100 € ½ 3² Åsa Ängelholm Øresund ß"]
+    assert enc._encode_ids(swedish) == [e.ids for e in full.encode_batch(swedish)]
+    assert enc._full is None  # Swedish never needed the full tokenizer
+    other = ["query: Что такое 東京?", "query: hej 🇸🇪", "query: \ue000 filler"]
+    assert enc._encode_ids(other) == [e.ids for e in full.encode_batch(other)]
+    assert enc._full is not None
