@@ -7,7 +7,7 @@ export STYRDOK_HOME ?= $(CURDIR)/.styrdok
 # The sample corpus and the question sets are small; don't let torch fight over the 2 cores with itself.
 export OMP_NUM_THREADS ?= 1
 
-.PHONY: install system-deps run ingest-sample test lint format bench bench-load eval clean
+.PHONY: install system-deps run ingest-sample test lint format bench bench-load bench-real eval clean
 
 $(STAMP): requirements.lock constraints.txt pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 behövs ($(PYTHON) saknas)"; exit 1; }
@@ -61,6 +61,15 @@ bench-load: install
 # smoke run of every part. The 100k fixture is built once and cached under bench/results/cache.
 bench: install
 	STYRDOK_MODEL_CACHE=$${STYRDOK_MODEL_CACHE:-$(STYRDOK_HOME)/models} $(PY) -m bench.run $(BENCH_ARGS)
+
+# Real-text scale: ../shared/data/skala (4,096 regeringen.se pages) ingested by `styrdok ingest` into a fresh index
+# cached under bench/results/cache/real-all, then search / filtered search / ask p50/p95 and dense agreement with exact
+# search → bench/results/real.json and the real_* keys of summary.json. `make bench` re-measures the queries on the
+# cached index. LIMIT=300 ingests a spread sample of 300 pages instead (its own cache); REAL_ARGS=--rebuild re-ingests.
+LIMIT ?=
+bench-real: install
+	STYRDOK_MODEL_CACHE=$${STYRDOK_MODEL_CACHE:-$(STYRDOK_HOME)/models} \
+		$(PY) -m bench.real $(if $(LIMIT),--limit $(LIMIT)) $(REAL_ARGS)
 
 # Retrieval and faithfulness on eval/sets/exempel.jsonl (and SweQUAD-MC test when ../shared has it), styrdok beside
 # the LangChain baseline → eval/reports/latest/report.{md,html} and results.json.

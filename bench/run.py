@@ -3,7 +3,8 @@
 Parts (all by default; pick with --parts): embed (backends, batch size, threads), ingest (ours vs LangChain, on the
 sample corpus and pooled SweQUAD-MC passages), scale (search / ask latency at 1k, 10k, 100k chunks, embedded Chroma),
 server (the same through a `chroma run` server), process (cold start, --help/docs, peak RSS of ingest and of the web
-UI), quality (recall per backend via `styrdok eval`; opt-in, slow). Writes bench/results/<part>.json, results.json,
+UI), real (query latency on the cached real-text index of `make bench-real`, bench/real.py; only says how to
+build it when it is missing), quality (recall per backend via `styrdok eval`; opt-in, slow). Writes bench/results/<part>.json, results.json,
 summary.json and summary.md. --quick: small sizes, for a smoke run.
 """
 
@@ -23,7 +24,7 @@ if __package__ in (None, ""):  # run as a script (python bench/run.py): make the
 
 from bench import common, summary  # noqa: E402
 
-PARTS = ("embed", "ingest", "scale", "server", "process")
+PARTS = ("embed", "ingest", "scale", "server", "process", "real")
 DEFAULT_SWEQUAD = common.ROOT.parent / "shared" / "data" / "swequad-mc"
 QUALITY_METRICS = ("recall@1", "recall@3", "recall@5", "mrr", "key_fact", "refusal_accuracy", "false_refusal_rate")
 
@@ -84,7 +85,7 @@ def main(argv: list[str] | None = None) -> dict:
 
 def _run_parts(a, results: dict, parts: list[str], work: Path, corpus: Path, default_backend: str, quick: bool,
                scales: list[int], server_scales: list[int], n_queries: int, n_contexts: int) -> None:  # fmt: skip
-    from bench import embed_bench, ingest_bench, process_bench, scale
+    from bench import embed_bench, ingest_bench, process_bench, real, scale
 
     def save(name: str, data: object) -> None:
         results[name] = data
@@ -154,6 +155,16 @@ def _run_parts(a, results: dict, parts: list[str], work: Path, corpus: Path, def
              "ui": {b: process_bench.ui_rss(base_home, b) for b in ((default_backend,) if quick else
                                                                     (default_backend, "torch"))}}  # fmt: skip
         save("process", p)
+    if "real" in parts:
+        common.log("part real")
+        home = real.cached(a.out)
+        if home is None:
+            note = f"real-text point not measured: no cached index; build it with {real.BUILD_HINT}"
+            common.log(note)
+            results["notes"].append(note)
+            save("real", {"not_measured": note})
+        else:
+            save("real", real.measure(home, emb, n_queries))
     if "quality" in parts:
         common.log("part quality (styrdok eval per backend)")
         save("quality", quality(work, ("torch", "onnx", "onnx-int8")))

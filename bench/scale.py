@@ -252,13 +252,14 @@ def dense_cost(idx, embedder, queries: list[str], filt, exact_queries: int = 20)
             fn(*args)
             lat.append(time.perf_counter() - t)
     agree: dict[str, list[float]] = {"unfiltered": [], "ours": [], "where": []}
-    if allowed.ids and allowed.n_sentences is not None:
-        every = _ExactDense(*_every_vector(idx.store.col), *_every_vector(idx.store.sent))
+    every = _ExactDense(*_every_vector(idx.store.col), *_every_vector(idx.store.sent))
+    for q in queries[:exact_queries]:
+        agree["unfiltered"].append(_overlap(every.top10(embedder.embed_query(q), n), idx._dense(q, n, None, None)))
+    if allowed.ids and allowed.n_sentences is not None:  # the filtered ways, when the filter passes anything
         passing = _ExactDense(*_vectors_of(idx.store.vectors, allowed.ids),
                               *_vectors_of(idx.store.sentence_vectors, allowed.sentence_ids()))  # fmt: skip
         for q in queries[:exact_queries]:
             v = embedder.embed_query(q)
-            agree["unfiltered"].append(_overlap(every.top10(v, n), idx._dense(q, n, None, None)))
             exact = passing.top10(v, n)
             agree["ours"].append(_overlap(exact, idx._dense_filtered(v, n, allowed)))
             agree["where"].append(_overlap(exact, _dense_where(idx, v, n, filt)))

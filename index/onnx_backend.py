@@ -8,7 +8,8 @@ quantization (per-channel weights) kept recall@5 on eval/sets/exempel.jsonl with
 The export runs once, offline, from the local sentence-transformers folder (torch and the `onnx` package are needed
 then, not afterwards): the encoder is traced with `torch.onnx.export`, checked against torch on a few texts, optionally
 quantized with `onnxruntime.quantization.quantize_dynamic`, and moved into place with `os.replace` (like
-index/e5_convert.py), so a cache folder is either absent or complete. Mean pooling and L2 normalisation are done here
+index/e5_convert.py), so a cache folder is either absent or complete. The weights are stored beside the graph at
+page-aligned offsets, so ONNX Runtime maps them instead of copying them (see _externalise). Mean pooling and L2 normalisation are done here
 in numpy, so only mean-pooling models are supported (multilingual-e5, the built-in default, is one).
 """
 
@@ -21,7 +22,9 @@ import logging
 import os
 import shutil
 import tempfile
+import threading
 import time
+import unicodedata
 from pathlib import Path
 
 import numpy as np
@@ -35,7 +38,14 @@ BACKENDS = ("torch", "onnx", "onnx-int8")
 # beat fixed batches of 32 by ~1.5x (large batches of long chunks spill the CPU caches; tiny ones pay per-call cost).
 BATCH_TOKENS = 512
 MARKER = "styrdok-onnx.json"
-_FORMAT = 1  # bump when the exported folder changes, so old exports are redone
+# Format 2: weights in a separate file at page-aligned offsets (see _externalise). The format is part of the folder
+# name, so an older styrdok sharing the model cache keeps using (and never rewrites) its own format-1 folder.
+_FORMAT = 2
+WEIGHTS = "model.onnx.data"
+LATIN_TOKENIZER = "tokenizer-latin.json"  # see _write_latin_tokenizer
+LATIN_EXCLUDED = "tokenizer-latin-excluded.txt"
+_FILLER = "\ue000"  # a private-use character: the stand-in for every dropped piece
+_ALIGN = 65536  # offsets of the weights in WEIGHTS: a multiple of every page size ONNX Runtime maps with
 _CHECK_TEXTS = (
     "passage: Kommunen ska minska utsläppen av växthusgaser med 50 procent till 2030.",
     "query: Vad kostar fritidskortet?",
@@ -70,8 +80,8 @@ def _read_marker(folder: Path) -> dict | None:
     return read_marker(folder / MARKER)
 
 
-def export_path(source: Path, cache_dir: Path, backend: str) -> Path:
-    return cache_dir / f"{source.name}-{backend}"
+def export_path(source: Path, cache_dir: Path, backend: str, fmt: int = _FORMAT) -> Path:
+    return cache_dir / (f"{source.name}-{backend}" + (f"-f{fmt}" if fmt > 1 else ""))
 
 
 def ensure_export(source: Path, cache_dir: Path, backend: str) -> Path:
@@ -89,8 +99,18 @@ def ensure_export(source: Path, cache_dir: Path, backend: str) -> Path:
     started = time.perf_counter()
     tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.partial-{os.getpid()}-", dir=cache_dir))
     try:
-        meta = _export(source, tmp, int8=backend == "onnx-int8")
+        old = export_path(source, cache_dir, backend, fmt=1)
+        old_marker = _read_marker(old)
+        if old_marker and old_marker.get("source") == fp and old_marker.get("format") == 1:
+            # A format-1 export of the same weights: only the file layout changes, no torch needed.
+            shutil.copy2(old / old_marker.get("file", "model.onnx"), tmp / "model.onnx")
+            meta = {k: old_marker[k] for k in ("max_seq_length", "dim")}
+            meta["file"] = "model.onnx"
+        else:
+            meta = _export(source, tmp, int8=backend == "onnx-int8")
+        _externalise(tmp / meta["file"])
         shutil.copy2(source / "tokenizer.json", tmp / "tokenizer.json")
+        _write_latin_tokenizer(tmp / "tokenizer.json", tmp)
         meta.update(source=fp, format=_FORMAT, backend=backend)
         (tmp / MARKER).write_text(json.dumps(meta, indent=2), encoding="utf-8")  # written last: marks completeness
         os.chmod(tmp, 0o755)
@@ -179,6 +199,70 @@ def _export(source: Path, out: Path, *, int8: bool) -> dict:
     return {"max_seq_length": max_len, "dim": dim, "file": final.name}
 
 
+def _externalise(path: Path) -> None:
+    """Move the model's weights into WEIGHTS beside it, each at an _ALIGN-aligned offset, in place.
+
+    Why: from one self-contained .onnx file ONNX Runtime parses all 470 MB of weights onto the heap (+810 MB RSS per
+    process, 2-3 s to load); from page-aligned external data it maps them from the page cache, so the 384 MB word
+    embedding table costs only the rows a text touches, and processes share the pages. Vectors are bit-identical."""
+    try:
+        import onnx
+        from onnx.external_data_helper import set_external_data
+    except ImportError as e:
+        raise OnnxExportError("the ONNX backend needs the `onnx` package (pip install onnx)") from e
+    model = onnx.load(str(path))
+    with open(path.parent / WEIGHTS, "wb") as f:
+        for t in model.graph.initializer:
+            if len(t.raw_data) < 1024:  # small constants stay in the graph
+                continue
+            offset = -(-f.tell() // _ALIGN) * _ALIGN
+            f.write(b"\0" * (offset - f.tell()))
+            f.write(t.raw_data)
+            set_external_data(t, WEIGHTS, offset, len(t.raw_data))
+            t.ClearField("raw_data")
+            t.data_location = onnx.TensorProto.EXTERNAL
+    onnx.save_model(model, str(path))
+
+
+def _latin_char(c: str) -> bool:
+    if c == "\u2581":  # the Metaspace word marker
+        return True
+    cat = unicodedata.category(c)
+    if cat[0] == "L":
+        return unicodedata.name(c, "").startswith("LATIN")
+    return cat[0] in "NPSZ" and ord(c) < 0x3000  # digits, punctuation, symbols; not CJK/fullwidth ones
+
+
+def _write_latin_tokenizer(path: Path, out: Path) -> None:
+    """A copy of a Unigram tokenizer.json that keeps only the pieces written in Latin letters, digits, punctuation and
+    symbols (115k of XLM-R's 250k), with every id unchanged, and the characters it lacks.
+
+    Why: the full Unigram tokenizer holds 281 MB in memory (its trie), the largest part of a query process once the
+    weights are mapped; this one 114 MB. It is exact: a piece containing a character that a text lacks can never be
+    part of that text's segmentation, so for a text with none of the LATIN_EXCLUDED characters (after normalisation)
+    both give the same ids. Dropped pieces become one unmatchable filler piece at the vocabulary's lowest score (the
+    ids stay; the unknown-token penalty, computed from the lowest score, too). Any other text goes to the full one."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    model = data.get("model") or {}
+    if model.get("type") != "Unigram" or model.get("byte_fallback"):
+        return  # another tokenizer model: keep the full one only
+    vocab = model["vocab"]
+    special = {t["id"] for t in data.get("added_tokens", [])}
+    alphabet = {p for p, _ in vocab if len(p) == 1 and _latin_char(p)}
+    lowest = min(score for _, score in vocab)
+    excluded = {_FILLER}
+    kept = []
+    for i, (piece, score) in enumerate(vocab):
+        if i in special or set(piece) <= alphabet:
+            kept.append([piece, score])
+        else:
+            excluded.update(set(piece) - alphabet)
+            kept.append([_FILLER, lowest])
+    model["vocab"] = kept
+    (out / LATIN_TOKENIZER).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    (out / LATIN_EXCLUDED).write_text("".join(sorted(excluded)), encoding="utf-8")
+
+
 def _check(source: Path, path: Path, model, min_cos: float) -> None:  # noqa: ANN001 - torch module
     """The export must give torch's vectors (padding included) before it is trusted."""
     import torch
@@ -230,25 +314,56 @@ class OnnxEncoder:
     """Texts (prefixes already applied) → normalised vectors, with the folder's own tokenizer."""
 
     def __init__(self, folder: Path, threads: int = 1) -> None:
-        from tokenizers import Tokenizer
-
         meta = _read_marker(folder) or {}
         self.max_seq_length = int(meta.get("max_seq_length", 512))
         self.dim = int(meta.get("dim", 0))
-        self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
-        self.tokenizer.no_truncation()  # count_tokens must see the full length; encode truncates itself
-        self.tokenizer.no_padding()
+        self.folder = folder
+        self._full = None  # the full tokenizer, loaded only for a text the Latin one cannot take
+        self._full_lock = threading.Lock()
+        self.excluded: frozenset[str] | None = None
+        if (folder / LATIN_TOKENIZER).exists() and (folder / LATIN_EXCLUDED).exists():
+            self.tokenizer = self._load_tokenizer(folder / LATIN_TOKENIZER)
+            self.excluded = frozenset((folder / LATIN_EXCLUDED).read_text(encoding="utf-8"))
+        else:
+            self.tokenizer = self._full = self._load_tokenizer(folder / "tokenizer.json")
         self.session = _session(folder / meta.get("file", "model.onnx"), threads)
         pad = self.tokenizer.token_to_id("<pad>")
         self.pad_id = 1 if pad is None else int(pad)
 
+    @staticmethod
+    def _load_tokenizer(path: Path):  # noqa: ANN205 - tokenizers.Tokenizer, imported lazily
+        from tokenizers import Tokenizer
+
+        tok = Tokenizer.from_file(str(path))
+        tok.no_truncation()  # count_tokens must see the full length; encode truncates itself
+        tok.no_padding()
+        return tok
+
+    def _full_tokenizer(self):  # noqa: ANN202
+        with self._full_lock:
+            if self._full is None:
+                self._full = self._load_tokenizer(self.folder / "tokenizer.json")
+            return self._full
+
+    def _encode_ids(self, texts: list[str]) -> list[list[int]]:
+        """Token ids of each text: the Latin tokenizer where it is exact, the full one for the rest."""
+        if self.excluded is None:
+            return [e.ids for e in self.tokenizer.encode_batch(texts)]
+        norm = self.tokenizer.normalizer
+        other = [i for i, t in enumerate(texts) if not self.excluded.isdisjoint(norm.normalize_str(t) if norm else t)]
+        ids = [e.ids for e in self.tokenizer.encode_batch(texts)] if len(other) < len(texts) else [[]] * len(texts)
+        if other:
+            for i, e in zip(other, self._full_tokenizer().encode_batch([texts[i] for i in other]), strict=True):
+                ids[i] = e.ids
+        return ids
+
     def count_tokens(self, text: str) -> int:
-        return len(self.tokenizer.encode(text).ids)
+        return len(self._encode_ids([text])[0])
 
     def _ids(self, texts: list[str]) -> list[list[int]]:
         n = self.max_seq_length
         # Truncate like transformers does: keep the first n-1 tokens and the closing special token.
-        encoded = (e.ids for e in self.tokenizer.encode_batch(texts))
+        encoded = self._encode_ids(texts)
         return [ids if len(ids) <= n else ids[: n - 1] + ids[-1:] for ids in encoded]
 
     def encode(self, texts: list[str], batch_size: int = 64, max_batch_tokens: int = BATCH_TOKENS) -> np.ndarray:

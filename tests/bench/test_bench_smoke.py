@@ -63,3 +63,59 @@ def test_headline_reads_the_100k_row_and_judges_the_targets():
     assert s["targets"]["search_p50_ms_100k"].startswith("MISSED")
     assert s["targets"]["ask_p50_ms_100k"].startswith("met")
     assert s["cold_start_s"] == 1.5 and s["ui_rss_mb"] == 600.0
+
+
+@pytest.mark.slow
+def test_real_point_is_built_once_and_reported(tmp_path: Path, model_cache: Path, monkeypatch: pytest.MonkeyPatch):
+    """`make bench-real` on a tiny stand-in for skala: a sample ingest into a cached index, its figures in the summary,
+    and a second run measuring the cached index without ingesting again."""
+    from bench import real
+
+    folder = tmp_path / "skala"
+    (folder / "a").mkdir(parents=True)
+    for name in ("lunds-kommun-mal-2019-sammanfattning.md", "pressmeddelande-solceller-2025.md"):
+        shutil.copy(ROOT / "data" / "exempel" / name, folder / "a" / name)
+    (folder / "b").mkdir()
+    (folder / "b" / "2021-03-uppdrag.md").write_text(
+        "# Uppdrag om solceller\n\nRegeringen ger Boverket i uppdrag att se över reglerna för solceller på tak. "
+        "Uppdraget ska redovisas senast den 1 mars 2022.\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("STYRDOK_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("STYRDOK_MODEL_CACHE", str(model_cache))
+    out = tmp_path / "results"
+    args = ["--folder", str(folder), "--limit", "2", "--queries", "2", "--out", str(out)]
+    s = real.main(args)
+    assert s["real_pages"] == 2 and s["real_sample"] is True  # two of three pages, and said to be a sample
+    assert s["real_chunks"] > 0 and s["real_sentence_vectors"] > 0
+    assert s["real_ingest_s"] > 0 and s["real_ingest_peak_rss_mb"] > 100
+    assert s["real_search_p50_ms"] > 0 and s["real_ask_p50_ms"] > 0 and s["real_filtered_search_p50_ms"] > 0
+    assert 0 <= s["real_dense_top10_vs_exact"] <= 1
+    assert s["targets"]["real_search_p50_ms"].startswith(("met", "MISSED"))
+    home = real.cached(out)
+    assert home == real.cache_home(out, 2)
+    built = json.loads((home / real.RECORD).read_text())["built"]
+    again = real.main(args)  # cached: measured again, not ingested again
+    assert json.loads((home / real.RECORD).read_text())["built"] == built
+    assert again["real_ingest_s"] == s["real_ingest_s"]
+    assert "## Real text" in (out / "summary.md").read_text(encoding="utf-8")
+    assert not (out / "work-real").exists()
+
+
+def test_headline_reports_the_real_point_or_how_to_build_it():
+    from bench import summary
+
+    real = {"ingest": {"ingest_s": 1200.0, "peak_rss_mb": 700.0, "pages": 4096, "limit": None, "chunks": 9000,
+                       "sentence_vectors": 40000, "load_average_before": [1.0, 1.0, 1.0]},
+            "search": {"p50_ms": 30.0, "p95_ms": 40.0}, "search_filtered": {"p50_ms": 35.0, "p95_ms": 50.0},
+            "ask": {"p50_ms": 300.0, "p95_ms": 400.0}, "dense": {"top10_vs_exact": {"unfiltered": 0.98, "ours": 1.0}}}  # fmt: skip
+    s = summary.headline({"real": real, "process": {"ui": {"onnx": {"rss_after_first_ask_mb": 480.0}}}}, "onnx")
+    assert (s["real_ingest_s"], s["real_search_p50_ms"], s["real_ask_p50_ms"]) == (1200.0, 30.0, 300.0)
+    assert s["real_sample"] is False and s["real_dense_top10_vs_exact"] == 0.98
+    assert s["targets"]["real_search_p50_ms"].startswith("met")
+    assert s["targets"]["real_ask_p50_ms"].startswith("MISSED")
+    assert s["targets"]["ui_rss_mb"].startswith("met")  # the RSS after the first answer is the one judged
+    assert s["targets"]["cold_start_s"] == "not measured"
+    missing = summary.headline({"real": {"not_measured": "build it with make bench-real"}}, "onnx")
+    assert missing["real_ingest_s"] is None and "make bench-real" in missing["real_not_measured"]
+    assert "make bench-real" in summary.markdown({"real": {"not_measured": "build it with make bench-real"}}, missing)
