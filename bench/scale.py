@@ -141,7 +141,7 @@ class Fixture:
                 doc_id = hashlib.sha256(f"{doc.row[0]}:{r}".encode()).hexdigest()[:16]
                 year = 2015 + (r * 7 + k) % 12
                 row = list(doc.row)
-                # documents: doc_id, source, file_sha, title, doc_type, date, year, organ, n_chunks, size, mtime, at
+                # documents: doc_id, source, file_sha, title, doc_type, date, year, organ, n_chunks, size, mtime, at, publisher
                 row[0], row[1], row[2] = doc_id, f"/bench/replica-{r}/{Path(doc.row[1]).name}", doc_id * 4
                 row[3] = f"{doc.row[3]} ({r})"
                 row[4], row[5], row[6], row[7] = (
@@ -150,7 +150,7 @@ class Fixture:
                     year,
                     ORGANS[(r + 3 * k) % 6],
                 )
-                db.execute("INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", row)
+                db.execute(f"INSERT INTO documents VALUES ({','.join('?' * len(row))})", row)
                 for i, c in enumerate(doc.chunks):
                     cid = f"{doc_id}:{i:04d}"
                     meta = {**c["meta"], "doc_id": doc_id, "title": row[3], "doc_type": row[4], "date": row[5],
