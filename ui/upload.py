@@ -20,11 +20,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ingest.limits import Limits
+from ingest.loaders import SUPPORTED_SUFFIXES
+
 log = logging.getLogger("styrdok.web.admin")
 
-# The formats the ingest reads; anything else is refused before it is stored.
-ALLOWED_SUFFIXES = (".pdf", ".docx", ".md", ".txt", ".html", ".htm")
-DEFAULT_MAX_MB = 50.0
+# The formats ingest reads (its own list, so a new format is accepted here too); anything else is refused before it
+# is stored.
+ALLOWED_SUFFIXES = tuple(sorted(SUPPORTED_SUFFIXES))
 MAX_NAME_CHARS = 100
 
 
@@ -187,7 +190,8 @@ def leftover_uploads(home: Path, indexed_sources: set[str]) -> list[Path]:
 
 
 def max_upload_bytes() -> int:
-    return int(float(os.environ.get("STYRDOK_MAX_FILE_MB", DEFAULT_MAX_MB)) * 1024 * 1024)
+    """STYRDOK_MAX_FILE_MB read as ingest reads it (an empty value is the default; a wrong one a clear message)."""
+    return int(Limits.from_env().max_file_mb * 1024 * 1024)
 
 
 def uploads_dir(home: Path) -> Path:
