@@ -23,7 +23,7 @@ SMALL_MB = 400  # a file refused before it is parsed: the interpreter and import
 
 # Reads one file as `styrdok ingest` does (default limits from the environment) and prints its outcome and peak RSS.
 PROBE = """
-import json, resource, sys
+import json, re, sys
 from pathlib import Path
 from ingest.limits import Limits
 from ingest.model import LoadError
@@ -33,7 +33,10 @@ try:
     out = {"chunks": len(doc.chunks), "reason": ""}
 except LoadError as e:
     out = {"chunks": 0, "reason": str(e)}
-out["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+# VmHWM, not ru_maxrss: Linux keeps ru_maxrss across exec, so a child of a large pytest process would report the
+# parent's size. VmHWM belongs to the memory map that exec makes new.
+hwm = re.search(r"VmHWM:\s+(\d+) kB", Path("/proc/self/status").read_text())
+out["peak_mb"] = int(hwm.group(1)) / 1024
 print(json.dumps(out))
 """
 
