@@ -18,6 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from assistant.answer_extractive import Candidate, Composed
+from assistant.relevance import Relevance, decide
 from assistant.scoring import TermWeights, terms_of
 from assistant.text import numbers
 from assistant.types import Confidence, Passage
@@ -25,7 +26,7 @@ from assistant.types import Confidence, Passage
 MODEL_FILE = Path(__file__).resolve().parent / "gate.json"
 
 KINDS = ("fact", "number", "date", "goals", "goal", "goal_fit", "goal_about")
-FEATURES = (
+BASE_FEATURES = (
     "sim_max",  # best dense similarity of any candidate sentence
     "sim_top",  # dense similarity of the top-ranked sentence
     "score_top",  # combined sentence score of the top sentence
@@ -48,6 +49,18 @@ FEATURES = (
     "top_has_number",
     "n_passages",
 ) + tuple(f"kind_{k}" for k in KINDS)
+# Computed from the features above (so cached training rows need no recomputation): the hand-set rule that was the
+# gate before (assistant/relevance.py), tuned on this project's own documents — a signal the model may weigh.
+DERIVED = ("old_rule",)
+FEATURES = BASE_FEATURES + DERIVED
+
+
+def derive(f: dict[str, float]) -> dict[str, float]:
+    """`f` with the DERIVED features added."""
+    kind = next((k for k in KINDS if f.get(f"kind_{k}")), "fact")
+    rel = Relevance(f.get("sim_max", 0.0), f.get("plex_max", 0.0), kind, bool(f.get("typed_ok")),
+                    bool(f.get("has_goal")), bool(f.get("named")))  # fmt: skip
+    return f | {"old_rule": float(decide(rel))}
 
 
 @dataclass
@@ -112,7 +125,7 @@ def features(
     weights: TermWeights,
 ) -> dict[str, float]:
     """The gate's inputs for one prepared answer (all zero when nothing was found)."""
-    f = dict.fromkeys(FEATURES, 0.0)
+    f = dict.fromkeys(BASE_FEATURES, 0.0)
     f[f"kind_{kind}"] = 1.0
     f["n_terms"] = math.log1p(len(question_terms))
     f["n_passages"] = float(len(passages))
@@ -126,7 +139,7 @@ def features(
     f["named"] = float(composed.named)
     f["has_goal"] = float(composed.has_goal)
     if not ranked:
-        return f
+        return derive(f)
     top = ranked[0]
     f["sim_max"] = max(c.sim for c in ranked)
     f["sim_top"] = top.sim
@@ -144,4 +157,4 @@ def features(
         rare = max(question_terms, key=lambda t: weights.weights.get(t, 1.0))
         p = passages[top.p]
         f["rare_in_top"] = float(weights.present(rare, terms_of(f"{p.title}\n{p.section}\n{p.text}")))
-    return f
+    return derive(f)

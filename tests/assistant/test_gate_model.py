@@ -18,7 +18,8 @@ def _rows(n: int, seed: int) -> list[dict]:
     for _ in range(n):
         f = {k: float(rng.normal()) for k in FEATURES}
         label = int(f["sim_max"] + 0.5 * f["plex_max"] ** 2 + 0.3 * rng.normal() > 0.4)
-        out.append({"features": f, "label": label, "answerable": bool(label or rng.random() < 0.5)})
+        out.append({"features": f, "label": label, "answerable": bool(label or rng.random() < 0.5),
+                    "source": "swequad-training" if rng.random() < 0.7 else "verkliga"})  # fmt: skip
     return out
 
 
