@@ -71,7 +71,8 @@ eval: install
 
 # The answer gate (assistant/gate.json) from SweQUAD-MC training (with and without gold contexts), verkliga dev and
 # exempel; logistic regression vs gradient boosting on held-out data; SweQUAD-MC test measured, never trained on.
-# Needs ../shared (or STYRDOK_SHARED). Example rows are cached in eval/reports/gate/ (GATE_ARGS=--fresh redoes them).
+# Needs ../shared (or STYRDOK_SHARED). About 30 min from nothing on 2 busy cores (embedding the corpora); example rows
+# are cached in eval/reports/gate/, so retraining takes seconds (GATE_ARGS=--fresh redoes them).
 train-gate: install
 	STYRDOK_MODEL_CACHE=$${STYRDOK_MODEL_CACHE:-$(STYRDOK_HOME)/models} $(PY) -m eval.train_gate $(GATE_ARGS)
 

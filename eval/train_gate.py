@@ -259,7 +259,7 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--cache", type=Path, default=ROOT / "eval" / "reports" / "gate")
     ap.add_argument("--out", type=Path, default=ROOT / "assistant" / "gate.json")
     ap.add_argument("--fresh", action="store_true")
-    ap.add_argument("--contexts", type=int, default=240, help="SweQUAD training contexts to use (0: all 434)")
+    ap.add_argument("--contexts", type=int, default=160, help="SweQUAD training contexts to use (0: all 434)")
     ap.add_argument("--no-test", action="store_true", help="skip measuring on SweQUAD-MC test")
     args = ap.parse_args(argv)
     c = args.cache
