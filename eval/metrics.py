@@ -12,7 +12,8 @@ from statistics import mean
 
 from index.analyzer_sv import analyze
 
-NUMBER = re.compile(r"\d[\d\s.,:/-]*\d|\d")
+# A colon belongs to a number only between digits ("11:28"): "hösten 2019: 2019-10-16" is two numbers.
+NUMBER = re.compile(r"\d(?:[\d\s.,/-]|:(?=\d))*\d|\d")
 CITES_RUN = re.compile(r"(?:\s*\[\d+\])+")
 SUPPORT_MIN = 0.8  # share of a sentence's content stems that must occur in its cited passages
 
