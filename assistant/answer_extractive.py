@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from assistant.scoring import Similarity, TermWeights, terms_of
 from assistant.text import Span, content_terms, norm_space, numbers, sentences
@@ -49,6 +49,7 @@ _LEANS_BACK = re.compile(
     re.I,
 )
 _GOAL_IN_SECTION = re.compile(r"(?:^|›\s*)(?:\d+(?:\.\d+)*\s+)?Mål\s+(\d+)\s*[.:–-]?\s*(.*)$", re.I)
+_NUMBERED_GOAL = re.compile(r"^(\d{1,2})\.\s+(\S.*)$")
 _SUB_HEADING = re.compile(r"^\d+(?:\.\d+)*\.?\s+[A-ZÅÄÖ]")
 _INLINE_GOAL = re.compile(r"^\d+(?:\.\d+)+\s+Mål\s+(\d+)\b")
 _GOAL_MENTION = re.compile(r"\bmål\s+\d+(?:\s*[–-]\s*\d+)?", re.I)
@@ -106,6 +107,11 @@ def goal_of(p: Passage, offset: int = 0) -> tuple[int, str]:
     m = _GOAL_IN_SECTION.search(seg.section)
     if m:
         return int(m.group(1)), m.group(2).strip()
+    # "Fokusområde 2: Smartare Lund › 5. Lunds kommun ska vara ledande inom miljö och klimat" (a numbered list of
+    # goals, as a news article prints them): the heading's number is the goal's.
+    m = _NUMBERED_GOAL.match(seg.section.split("›")[-1].strip())
+    if m and seg.goal and int(m.group(1)) == seg.goal:
+        return seg.goal, m.group(2).strip()
     return seg.goal, ""
 
 
@@ -190,8 +196,20 @@ def compose(question: str, focus: str, passages: Sequence[Passage], ranked: Sequ
         areas = {c.area for c in ranked if c.area and c.area.lower() in question.lower()} if kind == "goals" else set()
         goals = _goal_lines(question, kind, passages, ranked, out, areas)
         return Composed(out.text(), out.citations, best, kind, typed_ok, goals, bool(areas and goals))
-    _fact_lines(ranked, passages, out)
+    _fact_lines(_typed_first(kind, ranked), passages, out)
     return Composed(out.text(), out.citations, best, kind, typed_ok)
+
+
+def _typed_first(kind: str, ranked: Sequence[Candidate]) -> Sequence[Candidate]:
+    """For "hur mycket / när": the best of the top three sentences that holds a number / date (and a word of the
+    question) leads, so the answer opens with what was asked for; the others keep their order after it."""
+    if kind not in ("number", "date") or not ranked or _typed(kind, ranked[0].span.text):
+        return ranked
+    lead = next((c for c in ranked[:3] if _typed(kind, c.span.text) and c.lex > 0 and not c.heading), None)
+    if lead is None:
+        return ranked
+    lead = replace(lead, score=ranked[0].score)  # near-best sentences are still measured against the best score
+    return [lead, *(c for c in ranked if c.span != lead.span or c.p != lead.p)]
 
 
 def _fact_lines(ranked: Sequence[Candidate], passages: Sequence[Passage], out: _Writer, limit: int = 0) -> None:
@@ -293,10 +311,22 @@ def _strong(passages: Sequence[Passage], c: Candidate, topic: list[str]) -> bool
 
 
 def _where(p: Passage, label: str) -> str:
-    """ "Titel (datum), Rubrik": what the metadata says, restated."""
+    """ "regeringens pressmeddelande Titel (datum), Rubrik": what the metadata says, restated. Who published it
+    comes first when the metadata knows (a government text must not read as the municipality's own)."""
     title = re.sub(r"\s*\(fiktivt exempel\)", "", p.title, flags=re.I).strip() or p.title
-    where = f"{title} ({p.date})" if p.date else title
+    where = f"”{title}”" if p.publisher and p.publisher.lower() not in title.lower() else title
+    if where != title:
+        kind = p.doc_type if p.doc_type and p.doc_type not in ("övrigt", "okänd") else ""
+        where = " ".join(x for x in (genitive(p.publisher), kind, where) if x)
+    where = f"{where} ({p.date})" if p.date else where
     return f"{where}, {label}" if label and label.lower() != title.lower() else where
+
+
+def genitive(name: str) -> str:
+    """ "Regeringen" → "regeringens", "Lunds kommun" → "Lunds kommuns" (a name ending in s stays as it is)."""
+    if name in ("Regeringen", "Riksdagen"):
+        name = name.lower()
+    return name if name.endswith(("s", "x", "z")) else f"{name}s"
 
 
 class _Writer:

@@ -8,6 +8,8 @@ STYRDOK_LLM_MODEL     model name at that endpoint, e.g. qwen2.5:7b-instruct
 STYRDOK_LLM_API_KEY   key, when the endpoint needs one
 STYRDOK_LLM_GGUF      path to a local GGUF file (backend llamacpp)
 STYRDOK_LLM_TIMEOUT   seconds before a call is given up (default 120)
+STYRDOK_ORGANISATION  the organisation this deployment serves, as documents name their publisher ("Lunds kommun"):
+                      questions about "kommunen" prefer its documents, and an answer from another publisher says so
 """
 
 from __future__ import annotations
@@ -53,3 +55,12 @@ class LLMSettings:
     @property
     def configured(self) -> bool:
         return bool(self.backend)
+
+
+@dataclass
+class AnswerSettings:
+    organisation: str = ""  # the home organisation (STYRDOK_ORGANISATION); "" means none is set
+
+    @classmethod
+    def from_env(cls) -> AnswerSettings:
+        return cls(organisation=" ".join(os.environ.get("STYRDOK_ORGANISATION", "").split()))

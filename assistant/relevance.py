@@ -1,4 +1,7 @@
-"""Do the retrieved passages answer the question at all? The refusal gate, with its thresholds in one place.
+"""Do the retrieved passages answer the question at all? The hand-set rule that was the refusal gate.
+
+Since issue 12 the decision is the learned gate's (assistant/gate_model.py); this rule is one of its features
+("old_rule"), and `Relevance` stays the record of the signals (assistant/calibrate.py prints them).
 
 Signals, all computed while answering anyway:
 - `sim`: the best dense similarity between the question and one candidate sentence (multilingual-e5-small). e5

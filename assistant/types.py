@@ -9,6 +9,11 @@ Mode = Literal["extractive", "llm"]
 
 # The answer text of every refusal starts with this sentence; the UI and the tests look for it.
 REFUSAL = "Jag hittar inget om det i dokumenten."
+# "inget": the refusal, then this hint (the web app's search tab is named Sök).
+REPHRASE = "Pröva att formulera frågan på ett annat sätt, eller sök bland dokumenten under fliken Sök."
+# "osäkert": the gate doubts the draft; the nearest passages are shown as citations, nothing is asserted.
+UNSURE = "Jag hittar inget säkert svar på just det. Närmast ligger:"
+Confidence = Literal["svar", "osäkert", "inget"]
 
 
 @dataclass
@@ -117,13 +122,17 @@ class Answer:
     standalone_question: str = ""  # the question as it was searched (follow-ups made standalone)
     closest: list[ClosestDoc] = field(default_factory=list)  # only when refused
     notice: str = ""  # e.g. why the LLM answer was replaced by the extractive one (plain Swedish)
+    # svar: an answer; osäkert: the nearest passages, no answer asserted; inget: a refusal. `refused` is true for
+    # both osäkert and inget.
+    confidence: Confidence = "svar"
 
     def to_json(self) -> dict:
-        """The output contract of `styrdok ask --json` (issue 3): exactly these keys."""
+        """The output contract of `styrdok ask --json` (issues 3 and 12): exactly these keys."""
         return {
             "question": self.question,
             "answer": self.answer,
             "refused": self.refused,
+            "confidence": self.confidence,
             "mode": self.mode,
             "citations": [c.to_json() for c in self.citations],
         }

@@ -167,7 +167,7 @@ def check_answer(answer: Answer, allowed: str = "") -> list[SentenceCheck]:
         ns = [int(m.group(1)) for m in _MARK.finditer(s)]
         plain = _MARK.sub("", s).strip()
         cites = [by_n[n] for n in ns if n in by_n] if ns else list(by_n.values())
-        sources = [x for c in cites for x in (c.text, c.title, c.section, c.date)]
+        sources = [x for c in cites for x in (c.text, c.title, c.section, c.date, c.publisher, c.doc_type)]
         reasons = []
         if ns and len(cites) < len(ns):
             reasons.append("hänvisning till en källa som saknas")

@@ -12,7 +12,8 @@ from statistics import mean
 
 from index.analyzer_sv import analyze
 
-NUMBER = re.compile(r"\d[\d\s.,:/-]*\d|\d")
+# A colon belongs to a number only between digits ("11:28"): "hösten 2019: 2019-10-16" is two numbers.
+NUMBER = re.compile(r"\d(?:[\d\s.,/-]|:(?=\d))*\d|\d")
 CITES_RUN = re.compile(r"(?:\s*\[\d+\])+")
 SUPPORT_MIN = 0.8  # share of a sentence's content stems that must occur in its cited passages
 
@@ -110,8 +111,12 @@ def answer_scores(q: dict, ans: dict) -> dict[str, float | None]:
     out: dict[str, float | None] = {"refused": float(refused)}
     if not q.get("answerable", True):
         out["refusal_correct"] = float(refused)
+        out["false_answer"] = float(not refused)
         return out
     out["false_refusal"] = float(refused)
+    kf = norm(q.get("key_fact") or "")
+    if kf:  # the target of issue 12: over all answerable questions, a refusal or an "osäkert" counts as a miss
+        out["key_fact_answerable"] = 0.0 if refused else float(kf in norm(ans.get("answer", "")))
     if refused:
         return out
     text = ans.get("answer", "")
@@ -138,8 +143,9 @@ def answer_scores(q: dict, ans: dict) -> dict[str, float | None]:
 
 
 def _source_text(c: dict) -> str:
-    """What a citation shows the reader: the passage and the header it is cited with (title, date, section)."""
-    head = " ".join(str(c.get(k) or "") for k in ("title", "date", "section"))
+    """What a citation shows the reader: the passage and the header it is cited with (title, date, section,
+    publisher and document type, which the attribution restates)."""
+    head = " ".join(str(c.get(k) or "") for k in ("title", "date", "section", "publisher", "doc_type"))
     return f"{head}\n{c.get('text', '')}"
 
 

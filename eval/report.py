@@ -11,7 +11,8 @@ from eval.run import SystemResult
 HEADLINE = ["recall@1", "recall@3", "recall@5", "mrr", "ndcg@10"]
 # llm_faithfulness (only with --judge) sits next to sentence_support: the same question asked of an LLM judge.
 ANSWER = ["sentence_support", "llm_faithfulness", "citation_precision", "citation_recall", "key_fact",
-          "refusal_accuracy", "false_refusal_rate"]  # fmt: skip
+          "key_fact_answerable", "refusal_accuracy", "false_refusal_rate", "false_answer_rate",
+          "unsure_rate"]  # fmt: skip
 
 
 def comparison(ours: SystemResult, base: SystemResult | None) -> list[tuple[str, float, float | None, str]]:

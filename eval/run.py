@@ -77,11 +77,13 @@ def evaluate(
             ans = ask(q["question"], history)
             row["answer"] = ans.get("answer", "")
             row["refused"] = ans.get("refused", False)
+            row["confidence"] = ans.get("confidence", "inget" if row["refused"] else "svar")
             row["citations"] = [
                 {"n": c["n"], "source": Path(c.get("source", "")).name, "quote": c.get("quote", "")}
                 for c in ans.get("citations", [])
             ]
             row["scores"] = M.answer_scores(q, ans)
+            row["scores"]["unsure"] = float(row["confidence"] == "osäkert")
             # A judge that failed on every one of the first answers is down or unusable: stop asking it, or a hung
             # endpoint would cost its timeout on every question of the set.
             judge_down = judged >= JUDGE_GIVE_UP and errors == judged
@@ -106,7 +108,9 @@ def evaluate(
         names = {"sentence_support": "sentence_support", "llm_faithfulness": "llm_faithfulness",
                  "citation_precision": "citation_precision",
                  "citation_recall": "citation_recall", "key_fact": "key_fact",
-                 "refusal_correct": "refusal_accuracy", "false_refusal": "false_refusal_rate"}  # fmt: skip
+                 "refusal_correct": "refusal_accuracy", "false_refusal": "false_refusal_rate",
+                 "false_answer": "false_answer_rate", "key_fact_answerable": "key_fact_answerable",
+                 "unsure": "unsure_rate"}  # fmt: skip
         # A metric with no question to measure it (no off-corpus questions in SweQUAD) is left out, not 0.
         res.answers = {out: sc[key] for key, out in names.items() if key in sc}
     return res

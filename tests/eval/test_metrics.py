@@ -72,3 +72,10 @@ def test_refusals():
 
 def test_aggregate_ignores_missing():
     assert M.aggregate([{"a": 1.0, "b": None}, {"a": 0.0}]) == {"a": 0.5}
+
+
+def test_a_colon_joins_numbers_only_between_digits():
+    assert M.numbers("Beslutsgång hösten 2019: 2019-10-16: förslaget") == ["2019", "2019-10-16"]
+    assert M.numbers("kl. 11:28 och 86 200 tkr") == ["11:28", "86 200"]
+    label = "Enligt Mål 2019 (2019-10-16), Beslutsgång hösten 2019: 2019-10-16: Förslaget presenteras."
+    assert M.supported(label, ["Mål 2019 2019-10-16 Beslutsgång hösten 2019\n2019-10-16: Förslaget presenteras."])
