@@ -22,7 +22,7 @@ PEAK_LIMIT_MB = 1536  # issue 15: any single file under the default limits stays
 SMALL_MB = 400  # a file refused before it is parsed: the interpreter and imports only (~80–230 MB measured)
 
 # Reads one file as `styrdok ingest` does (default limits from the environment) and prints its outcome and peak RSS.
-PROBE = """
+PROBE = r"""
 import json, re, sys
 from pathlib import Path
 from ingest.limits import Limits
