@@ -234,11 +234,8 @@ def find_own_date(doc: LoadedDoc, *, today: dt.date | None = None) -> str:
 def _only_a_date(text: str) -> bool:
     """The text is one date and nothing else ("2025-03-14", "3 mars 2021"): "Uppdraget avslutas den 31 december
     2021." is a sentence about an end date, not a dated line."""
-    for pattern in (_ISO_DATE, _LONG_DATE):
-        match = pattern.fullmatch(text.strip().rstrip("."))
-        if match:
-            return True
-    return False
+    text = text.strip().rstrip(".")
+    return any(pattern.fullmatch(text) for pattern in (_ISO_DATE, _LONG_DATE))
 
 
 def _title_year(title: str) -> int:

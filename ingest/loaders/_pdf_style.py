@@ -230,7 +230,8 @@ def drop_markers(text: str, numbers: list[str]) -> str:
 
 
 def mark(role: str, text: str) -> str:
-    return f"{MARK}{role[0]}{role[1:]}{MARK}{text}"
+    """`text` with its role ("h2", "c", "t", "v") in front, for `unmark` to read back."""
+    return f"{MARK}{role}{MARK}{text}"
 
 
 def unmark(line: str) -> tuple[str, int, str]:
