@@ -34,9 +34,20 @@ W_TYPE = 0.01
 SECOND_MARGIN = 0.012  # another sentence is quoted too when it scores this close to the best
 GOAL_MARGIN = 0.02  # in list answers, goals scoring this close to the best goal are listed too
 MAX_FACT_SENTENCES = 3
+NEIGHBOURS = 2  # how far from the best sentence (in sentences of its chunk) the asked-for number may stand
+TYPED_OK_FROM_LEAD = True  # the gate's typed_ok: the lead found above (True) or one of the top three (False)
+TYPED_MARGIN = 0.05  # how close to the best score a sentence holding the asked-for number must come to lead
+# ... and how much more of the question's words it must hold than the best (dev: 0.19 more for the rotavdrag
+# question's "960 miljoner kronor"; 0.03-0.04 more for two exempel sentences that were worse than the best)
+LEX_GAIN = 0.1
 
 _GOALS_Q = re.compile(r"^\s*(?:och\s+)?(?P<which>vilka|vilket|vilken)\s+(?:av\s+[\w-]+\s+)?(?:kf-)?mål\b", re.I)
-_GOALS_PRED = re.compile(r"^\s*(?:och\s+)?vilka\s+mål\s+(?P<pred>[^?]{3,80}?)\s*\??\s*$", re.I)
+# "Vilka (av kommunens) mål handlar om klimat?" → the opening "Ett mål handlar om klimat:" repeats the predicate.
+_GOALS_PRED = re.compile(
+    r"^\s*(?:och\s+)?vilka\s+(?:av\s+[\w-]+\s+)?(?:kf-)?mål\s+(?P<pred>[^?]{3,80}?)\s*\??\s*$", re.I
+)
+_BYLINE = re.compile(r"^\s*(?:Publicerad|Uppdaterad|Foto|Av)\b")  # a news article's lines about itself
+_AREA_LINE = re.compile(r"^\s*Fokusområde\s+\d+\s*[:.–-]", re.I)  # a focus area's heading, not a goal's words
 _ABOUT_GOALS = re.compile(r"^\s*(?:och\s+)?vad\s+(?:säger|innebär)\s+(?:kommunens\s+)?målen\b", re.I)
 _FIT = re.compile(r"\b(?:passar|stöder|stödjer|berör|relevant|hänvisa|motivera|tänka\s+på|kopplas|hör)\b", re.I)
 _NUMBER_Q = re.compile(r"\b(?:hur\s+(?:mycket|många|stor|stort|höga?|lång|långa)|vad\s+kostar|belopp|summa)\b", re.I)
@@ -52,6 +63,7 @@ _GOAL_IN_SECTION = re.compile(r"(?:^|›\s*)(?:\d+(?:\.\d+)*\s+)?Mål\s+(\d+)\s*
 _NUMBERED_GOAL = re.compile(r"^(\d{1,2})\.\s+(\S.*)$")
 _SUB_HEADING = re.compile(r"^\d+(?:\.\d+)*\.?\s+[A-ZÅÄÖ]")
 _INLINE_GOAL = re.compile(r"^\d+(?:\.\d+)+\s+Mål\s+(\d+)\b")
+_YEAR = re.compile(r"(?:19|20)\d\d")
 _GOAL_MENTION = re.compile(r"\bmål\s+\d+(?:\s*[–-]\s*\d+)?", re.I)
 
 
@@ -191,25 +203,82 @@ def compose(question: str, focus: str, passages: Sequence[Passage], ranked: Sequ
         return Composed("", [], None, kind, False)
     best = ranked[0]
     # A "hur mycket" question needs a number in a sentence that is about the question, not just anywhere.
-    typed_ok = kind not in ("number", "date") or any(_typed(kind, c.span.text) and c.lex > 0 for c in ranked[:3])
+    want = kind if kind in ("number", "date") else ""
+    lead = _typed_lead(want, ranked, passages)
+    typed_ok = kind not in ("number", "date") or (
+        lead is not None if TYPED_OK_FROM_LEAD else any(_typed(kind, c.span.text) and c.lex > 0 for c in ranked[:3])
+    )
     if kind in ("goals", "goal", "goal_fit", "goal_about"):
         areas = {c.area for c in ranked if c.area and c.area.lower() in question.lower()} if kind == "goals" else set()
         goals = _goal_lines(question, kind, passages, ranked, out, areas)
         return Composed(out.text(), out.citations, best, kind, typed_ok, goals, bool(areas and goals))
-    _fact_lines(_typed_first(kind, ranked), passages, out)
+    _fact_lines(_lead_first(lead, ranked), passages, out)
     return Composed(out.text(), out.citations, best, kind, typed_ok)
 
 
-def _typed_first(kind: str, ranked: Sequence[Candidate]) -> Sequence[Candidate]:
-    """For "hur mycket / när": the best of the top three sentences that holds a number / date (and a word of the
-    question) leads, so the answer opens with what was asked for; the others keep their order after it."""
-    if kind not in ("number", "date") or not ranked or _typed(kind, ranked[0].span.text):
-        return ranked
-    lead = next((c for c in ranked[:3] if _typed(kind, c.span.text) and c.lex > 0 and not c.heading), None)
+def _typed_lead(want: str, ranked: Sequence[Candidate], passages: Sequence[Passage]) -> Candidate | None:
+    """The sentence that carries the asked-for number / date (None: none found). In order:
+
+    - a sentence near the best (TYPED_MARGIN) that holds one and more of the question's words than the best ("…
+      skatteintäkterna minskar med 960 miljoner kronor" before "taket … höjas från 50 000 kronor");
+    - the best sentence (or heading), when it holds one and a word of the question;
+    - the best of the top three that holds one and a word of the question;
+    - a sentence next to the best one in the same chunk, when the best holds a word of the question ("Kortet laddas
+      med 1 500 kronor …" after the sentence that names the card: the same subject, not the question's words);
+    - a sentence of the best passages near the best that holds one and a word of the question.
+
+    Each is about the question, so `typed_ok` (a gate feature) is whether one was found."""
+    if not want or not ranked:
+        return None
+    top = ranked[0]
+
+    def fits(c: Candidate) -> bool:
+        return _typed(want, c.span.text) and not c.heading
+
+    def amount(c: Candidate) -> bool:  # a year alone ("Under år 2024 …") is no answer to "hur mycket"
+        return want != "number" or any(not _YEAR.fullmatch(n) for n in numbers(c.span.text))
+
+    close = [
+        c
+        for c in ranked
+        if c.score >= top.score - TYPED_MARGIN and fits(c) and amount(c) and c.lex >= top.lex + LEX_GAIN
+    ]
+    lead = max(close, key=lambda c: (c.lex, c.score), default=None)
+    if lead is None and _typed(want, top.span.text) and top.lex > 0:
+        return top  # (a heading too: the answer then opens under it, as before)
+    lead = lead or next((c for c in ranked[:3] if fits(c) and c.lex > 0), None)
+    if lead is None and top.lex > 0 and not top.heading:  # the best sentence is about the question: so is its neighbour
+        lead = _typed_neighbour(top, [c for c in ranked if c.p == top.p and fits(c)], passages[top.p])
     if lead is None:
+        near = {c.p for c in ranked[:3]}
+        lead = next(
+            (c for c in ranked if c.p in near and fits(c) and c.lex > 0 and c.score >= top.score - TYPED_MARGIN), None
+        )
+    return lead
+
+
+def _typed_neighbour(top: Candidate, typed: Sequence[Candidate], p: Passage) -> Candidate | None:
+    """The nearest of `typed` within NEIGHBOURS sentences of `top`, in the same chunk of passage `p`."""
+    order = {u.start: k for k, (u, _) in enumerate(units(p))}
+    here, seg = order.get(top.span.start), p.segment_at(top.span.start)
+    if here is None:
+        return None
+    near = [
+        (abs(order[c.span.start] - here), -c.score, k)
+        for k, c in enumerate(typed)
+        if c.span.start in order
+        and 0 < abs(order[c.span.start] - here) <= NEIGHBOURS
+        and p.segment_at(c.span.start) == seg
+    ]
+    return typed[min(near)[2]] if near else None
+
+
+def _lead_first(lead: Candidate | None, ranked: Sequence[Candidate]) -> Sequence[Candidate]:
+    """`lead` opens the answer, so it begins with what was asked for; the others keep their order after it."""
+    if lead is None or lead is ranked[0]:
         return ranked
-    lead = replace(lead, score=ranked[0].score)  # near-best sentences are still measured against the best score
-    return [lead, *(c for c in ranked if c.span != lead.span or c.p != lead.p)]
+    first = replace(lead, score=ranked[0].score)  # near-best sentences are still measured against the best score
+    return [first, *(c for c in ranked if c.span != lead.span or c.p != lead.p)]
 
 
 def _fact_lines(ranked: Sequence[Candidate], passages: Sequence[Passage], out: _Writer, limit: int = 0) -> None:
@@ -289,12 +358,31 @@ def _goal_lines(
     for g in chosen:
         c = best_by_goal[g]
         # Quote what the goal says, not its heading again (the label restates the heading).
-        c = next((x for x in ranked if x.p == c.p and x.goal == g and not x.heading), c)
+        c = next((x for x in ranked if x.p == c.p and x.goal == g and _goal_body(x)), c)
         p = passages[c.p]
         section_goal, name = goal_of(p, c.span.start)
         label = f"Mål {g}. {name.rstrip('.')}." if name and section_goal == g else f"Mål {g}."
+        if name and _restates(c.span.text, name):
+            # The quote is the goal's own heading: it says the wording, the label only the number (and the heading's
+            # own "4. " is left out of the quote, which stays a verbatim span of the passage).
+            label = f"Mål {g}."
+            m = re.match(rf"{g}\.\s+", c.span.text)
+            if m:
+                c = replace(c, span=Span(c.span.start + m.end(), c.span.end, c.span.text[m.end() :]))
         out.line(f"- {label}" if len(chosen) > 1 or out.lines else label, [(c.p, c.span)])
     return chosen
+
+
+def _goal_body(c: Candidate) -> bool:
+    """A sentence that states the goal: not its heading, its focus area's heading line or an article's byline."""
+    return not c.heading and not _AREA_LINE.match(c.span.text) and not _BYLINE.match(c.span.text)
+
+
+def _restates(quote: str, name: str) -> bool:
+    def fold(x: str) -> str:
+        return re.sub(r"^\d+\.\s*", "", norm_space(x)).rstrip(".").lower()
+
+    return fold(name) in fold(quote)
 
 
 def _prefer(a: Passage, b: Passage, ca: Candidate, cb: Candidate) -> bool:
@@ -379,7 +467,11 @@ def _with_context(passages: Sequence[Passage], spans: list[tuple[int, Span]]) ->
         if out and out[-1][0] == p_idx and _adjacent(text, out[-1][1].end, start):
             start = out.pop()[1].start
         elif out and out[-1][0] == p_idx and out[-1][1].start <= start < out[-1][1].end:
-            continue
+            # Widened back into the span before it ("Kortet laddas med …" leans on the sentence already quoted):
+            # one span to the later end, not the later sentence dropped.
+            if span.end <= out[-1][1].end:
+                continue
+            start = out.pop()[1].start
         out.append((p_idx, Span(start, span.end, text[start : span.end])))
     return out
 
