@@ -22,7 +22,7 @@ YEARS = (1000, 9999)
 
 def _settings():  # noqa: ANN202
     """Settings from the environment, read once here; a wrong value stops with a message naming the variable."""
-    from index.config import Settings, SettingsError
+    from assistant.api import Settings, SettingsError
 
     try:
         return Settings.from_env()
@@ -84,7 +84,7 @@ def filter_options(command):  # noqa: ANN001, ANN201 - a click decorator
 
     @functools.wraps(command)
     def wrapper(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
-        from index.catalog import Filters
+        from assistant.api import Filters
 
         values = {name: kwargs.pop(name, None) for name in FILTER_LABELS}
         return command(*args, filters=Filters(**values), **kwargs)
@@ -122,7 +122,7 @@ def main() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Skriv rapporten som JSON.")
 def ingest(paths: tuple[Path, ...], prune: bool, rebuild: bool, as_json: bool) -> None:
     """Läs in filer och mappar (PDF, Word, Markdown, text, HTML)."""
-    from index.engine import IndexBusyError, ModelMismatchError
+    from assistant.api import IndexBusyError, ModelMismatchError
 
     svc = _service(ingest=True)
     try:
@@ -226,7 +226,7 @@ def docs(as_json: bool) -> None:
 @click.argument("target")
 def remove(target: str) -> None:
     """Ta bort ett dokument ur indexet (sökväg eller dokument-id)."""
-    from index.engine import IndexBusyError
+    from assistant.api import IndexBusyError
 
     svc = _service()
     try:

@@ -20,8 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ingest.limits import Limits
-from ingest.loaders import SUPPORTED_SUFFIXES
+from assistant.api import SUPPORTED_SUFFIXES, Limits
 
 log = logging.getLogger("styrdok.web.admin")
 
@@ -155,7 +154,7 @@ def upload_cleanup_seconds() -> int:
     cannot be closed per user. The staff handler copies what it accepts at once; everything else there, anonymous or
     refused, is deleted after this many seconds (checked every tenth of it).
     """
-    from ingest.limits import positive
+    from assistant.api import positive
 
     return int(positive(os.environ, "STYRDOK_UPLOAD_CLEANUP_S", DEFAULT_CLEANUP_S, integer=True))
 

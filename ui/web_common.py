@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from index.catalog import DocRecord, Filters
-from ingest.model import DOC_TYPES
+from assistant.api import DOC_TYPES, DocRecord, Filters
 
 log = logging.getLogger("styrdok.web")
 

@@ -14,9 +14,8 @@ from pathlib import Path
 
 import gradio as gr
 
+from assistant.api import DocRecord, IndexBusyError
 from assistant.service import Service
-from index.catalog import DocRecord
-from index.engine import IndexBusyError
 from ui import render
 from ui.upload import (
     ALLOWED_SUFFIXES,

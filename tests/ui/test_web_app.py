@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+pytest.importorskip("gradio")  # an optional dependency: skip, not an error at collection
+
 from assistant.types import Answer, Citation
 from ui.upload import AdminGate
 from ui.web_docs import remove_handler, upload_handler
