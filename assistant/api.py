@@ -11,12 +11,11 @@ from index.config import Settings, SettingsError, set_offline_defaults
 from index.engine import IndexBusyError, ModelMismatchError
 from index.hybrid import Hit
 from ingest.limits import Limits, positive
-from ingest.loaders import SUPPORTED_SUFFIXES
+from ingest.loaders import supported_suffixes
 from ingest.model import DOC_TYPES, FileResult
 
 __all__ = [
     "DOC_TYPES",
-    "SUPPORTED_SUFFIXES",
     "DocRecord",
     "FileResult",
     "Filters",
@@ -28,4 +27,5 @@ __all__ = [
     "SettingsError",
     "positive",
     "set_offline_defaults",
+    "supported_suffixes",
 ]

@@ -20,13 +20,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from assistant.api import SUPPORTED_SUFFIXES, Limits
+from assistant.api import Limits, supported_suffixes
 
 log = logging.getLogger("styrdok.web.admin")
 
-# The formats ingest reads (its own list, so a new format is accepted here too); anything else is refused before it
-# is stored.
-ALLOWED_SUFFIXES = tuple(sorted(SUPPORTED_SUFFIXES))
+
+def allowed_suffixes() -> tuple[str, ...]:
+    """The formats ingest reads (its own list, so a new format is accepted here too); anything else is refused
+    before it is stored."""
+    return tuple(sorted(supported_suffixes()))
+
+
 MAX_NAME_CHARS = 100
 
 
@@ -210,9 +214,10 @@ def safe_name(name: str) -> str:
     if not dot:
         stem, suffix = base, ""
     suffix = "." + suffix.lower() if suffix else ""
-    if suffix not in ALLOWED_SUFFIXES:
+    allowed = allowed_suffixes()
+    if suffix not in allowed:
         shown = suffix or "(ingen)"
-        raise UploadError(f"Filtypen {shown} stöds inte. Tillåtna: {', '.join(ALLOWED_SUFFIXES)}.")
+        raise UploadError(f"Filtypen {shown} stöds inte. Tillåtna: {', '.join(allowed)}.")
     stem = stem.strip(" ._-")[: MAX_NAME_CHARS - len(suffix)] or "dokument"
     return stem + suffix
 

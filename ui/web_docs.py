@@ -18,9 +18,9 @@ from assistant.api import DocRecord, IndexBusyError
 from assistant.service import Service
 from ui import render
 from ui.upload import (
-    ALLOWED_SUFFIXES,
     AdminGate,
     UploadError,
+    allowed_suffixes,
     discard_received,
     is_upload,
     leftover_uploads,
@@ -262,7 +262,7 @@ class _Staff:
 def _staff_panel(service: Service, gate: AdminGate) -> _Staff:
     limit_mb = max_upload_bytes() / (1024 * 1024)
     gr.Markdown(
-        f"Tillåtna filtyper: {', '.join(ALLOWED_SUFFIXES)}. Största fil: {limit_mb:g} MB. "
+        f"Tillåtna filtyper: {', '.join(allowed_suffixes())}. Största fil: {limit_mb:g} MB. "
         "Skriv lösenordet och välj filerna. De sparas på servern och läses in direkt; stora filer kan ta någon minut."
     )
     password = gr.Textbox(label="Personalens lösenord", type="password", elem_id="dok-losen", max_length=200)
