@@ -12,7 +12,7 @@ import ingest.loaders as loaders
 from ingest.pipeline import discover
 
 # The whole of a new format: its suffixes and its load(). ".dmy": one paragraph per line.
-DUMMY_LOADER = '''
+DUMMY_LOADER = """
 from pathlib import Path
 
 from ingest.model import Block, LoadedDoc
@@ -23,7 +23,7 @@ SUFFIXES = (".dmy",)
 def load(path: Path) -> LoadedDoc:
     lines = [line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     return LoadedDoc(blocks=[Block(line) for line in lines], title="Dummyformatets plan")
-'''
+"""
 
 
 @pytest.fixture
