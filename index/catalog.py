@@ -11,13 +11,14 @@ import json
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import Any
 
 from index.analyzer_sv import analyze, stem, words
-from ingest.model import Chunk
+from ingest.model import DOC_TYPES, Chunk
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -54,14 +55,69 @@ class DocRecord:
 
 
 @dataclass(frozen=True)
-class Filters:
-    """What a search may be limited to. Each field is a column of `documents` and a key of the vector metadata
-    under the same name, so the SQL, the Chroma `where` and the cache key are all derived from the fields."""
+class FilterField:
+    """One filter as people meet it: on the command line, on the web page and in messages. `name` is the Filters
+    field, the `documents` column and the vector metadata key alike."""
 
-    doc_type: str | None = None
-    year: int | None = None
-    organ: str | None = None
-    publisher: str | None = None
+    name: str
+    word: str  # in messages: "typ 'x'"
+    plural: str  # "Dokumenttyper i indexet: …"
+    options: tuple[str, ...]  # command-line options
+    help: str  # their help text
+    label: str = ""  # the web page's dropdown; "" when the filter is not offered there
+    slug: str = ""  # the dropdown's element id after the tab's: sok-<slug>, fraga-<slug>
+    any_label: str = ""  # the dropdown's "no filter" choice
+    choices: tuple[str, ...] | None = None  # a fixed list; None: the values the indexed documents have
+    kind: type = str
+    bounds: tuple[int, int] | None = None  # for a number: the range the command line accepts, and what it is
+    what: str = ""
+
+    def parse(self, value: str | int | None) -> str | int | None:
+        """A value as given (a dropdown's string, a typed option) → the field's value; empty → no filter."""
+        return self.kind(value) if value not in (None, "") else None
+
+    def present(self, docs: Iterable[DocRecord]) -> list:
+        """The values the documents have, as a list to choose from (numbers newest first, text alphabetically)."""
+        return sorted({v for d in docs if (v := getattr(d, self.name))}, reverse=self.kind is int)
+
+
+def _filter(**spec: object) -> Any:  # noqa: ANN401 - a dataclass field
+    return field(default=None, metadata={"filter": spec})
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a search may be limited to, declared once. Each field is a column of `documents` and a key of the vector
+    metadata under the same name, so the SQL, the Chroma `where` and the cache key are derived from the fields, and
+    the command-line options and the web page's dropdowns from `table()`: a filter on another existing column is a
+    new field here and nothing else."""
+
+    doc_type: str | None = _filter(
+        word="typ", plural="dokumenttyper", options=("--type",), help="Dokumenttyp: " + ", ".join(DOC_TYPES) + ".",
+        label="Dokumenttyp", slug="typ", any_label="Alla typer", choices=DOC_TYPES,
+    )  # fmt: skip
+    year: int | None = _filter(
+        word="år", plural="år", options=("--year",), help="Bara dokument från detta år.", label="År", slug="ar",
+        any_label="Alla år", kind=int, bounds=(1000, 9999), what="ett årtal",
+    )  # fmt: skip
+    organ: str | None = _filter(
+        word="organ", plural="organ", options=("--organ",), help="Bara dokument från denna nämnd/styrelse."
+    )
+    publisher: str | None = _filter(
+        word="utgivare", plural="utgivare", options=("--publisher", "--utgivare"),
+        help="Bara dokument från denna utgivare, t.ex. Regeringen.", label="Utgivare", slug="utgivare",
+        any_label="Alla utgivare",
+    )  # fmt: skip
+
+    @staticmethod
+    def table() -> list[FilterField]:
+        """Every filter, in the order the command line and the web page show them."""
+        return [FilterField(name=f.name, **f.metadata["filter"]) for f in fields(Filters)]
+
+    @classmethod
+    def parse(cls, values: Mapping[str, str | int | None]) -> Filters:
+        """Filters from raw values by field name (missing or empty: not filtered)."""
+        return cls(**{f.name: f.parse(values.get(f.name)) for f in cls.table()})
 
     def items(self) -> list[tuple[str, str | int]]:
         """(field, value) of the filters that are set."""

@@ -56,3 +56,10 @@ def test_heavy_libraries_only_imported_lazily_in_the_cli():
         n.module.split(".")[0] for n in top if isinstance(n, ast.ImportFrom) and n.module
     }
     assert not names & (HEAVY | set(ALLOWED) - {"ui"}), names
+
+
+def test_the_facade_serves_every_name_it_lists():
+    import assistant.api as api
+
+    assert set(api.__all__) == set(api._HOME)
+    assert all(getattr(api, name) is not None for name in api.__all__)

@@ -127,7 +127,7 @@ def build_app(service: Service, gate: AdminGate | None = None, texts: PublicText
     import gradio as gr
 
     from ui import web_ask, web_docs, web_goals, web_search
-    from ui.web_common import publisher_choices, year_choices
+    from ui.web_common import refreshed
 
     gate = gate or AdminGate.from_env()
     texts = texts or PublicTexts.from_env()
@@ -138,26 +138,22 @@ def build_app(service: Service, gate: AdminGate | None = None, texts: PublicText
         gr.Markdown(texts.intro_markdown(), elem_id="inledning")
         with gr.Tabs():
             with gr.Tab("Fråga", id="fraga", elem_id="flik-fraga"):
-                ask_year, ask_publisher = web_ask.build(service, texts)
+                ask_filters = web_ask.build(service, texts)
             with gr.Tab("Hitta mål", id="mal", elem_id="flik-mal"):
                 web_goals.build(service)
             with gr.Tab("Sök", id="sok", elem_id="flik-sok"):
-                search_year, search_publisher = web_search.build(service)
+                search_filters = web_search.build(service)
             with gr.Tab("Dokument", id="dokument", elem_id="flik-dokument"):
                 docs = web_docs.build(service, gate)
         gr.Markdown(texts.footer_markdown(), elem_id="sidfot", elem_classes=["sidfot"])
 
         def on_load() -> tuple:
-            # Years, publishers and the document list come from the index at page load, so a new upload shows up
-            # on reload.
+            # The filters' choices (years, publishers) and the document list come from the index at page load, so a
+            # new upload shows up on reload.
             listed = service.documents()
-            years, publishers = year_choices(listed), publisher_choices(listed)
-            return (
-                gr.Dropdown(choices=years), gr.Dropdown(choices=years), gr.Dropdown(choices=publishers),
-                gr.Dropdown(choices=publishers), *docs.refresh(listed),
-            )  # fmt: skip
+            return (*refreshed(listed), *refreshed(listed), *docs.refresh(listed))
 
-        outputs = [ask_year, search_year, ask_publisher, search_publisher, *docs.outputs]
+        outputs = [*ask_filters, *search_filters, *docs.outputs]
         app.load(on_load, None, outputs, queue=False)
     return app
 
