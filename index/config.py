@@ -6,6 +6,7 @@ The one place that reads environment variables for the index layer; the UI layer
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -63,11 +64,14 @@ class Settings:
     embed_backend: str = "onnx"
     model_cache: Path | None = None  # where the built-in model is converted to; default: home/models
     limits: Limits = field(default_factory=Limits)  # work per file: sizes, text, chunks (ingest/limits.py)
+    # Fault injection for the crash-safety test only (STYRDOK_CRASH_AT=step:n, index/engine.py): "" in normal use.
+    crash_at: str = ""
 
     @classmethod
-    def from_env(cls) -> Settings:
-        """Settings from STYRDOK_* variables; SettingsError (Swedish, naming the variable) for a value that is wrong."""
-        env = os.environ
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Settings from STYRDOK_* variables (`env`, default the process's); SettingsError (Swedish, naming the
+        variable) for a value that is wrong."""
+        env = os.environ if env is None else env
         home = Path(env["STYRDOK_HOME"]).expanduser() if env.get("STYRDOK_HOME") else default_home()
         s = cls(home=home, chroma_url=env.get("STYRDOK_CHROMA_URL", ""))
         if env.get("STYRDOK_MODEL"):
@@ -85,6 +89,7 @@ class Settings:
             s.model_cache = Path(env["STYRDOK_MODEL_CACHE"]).expanduser()
         if env.get("STYRDOK_COLLECTION"):
             s.collection = env["STYRDOK_COLLECTION"]
+        s.crash_at = env.get("STYRDOK_CRASH_AT", "")
         return s
 
     def for_ingest(self) -> Settings:

@@ -55,6 +55,7 @@ class Index:
         self._allowed_cache: OrderedDict[tuple, Allowed] = OrderedDict()  # key: filters and catalog state
         self._seen_state: tuple | None = None  # the catalog state the caches below were read at (see _fresh)
         self._store_state: tuple | None = None  # the catalog state the open vector store has seen
+        self._crash_count: dict[str, int] = {}  # see _crashpoint
 
     # --- opening -------------------------------------------------------------------------------------------------
     @property
@@ -128,6 +129,17 @@ class Index:
             yield
         finally:
             lock.release()
+
+    def _crashpoint(self, step: str) -> None:
+        """Fault injection for the crash-safety test: settings.crash_at = "step:n" (STYRDOK_CRASH_AT) kills this
+        process (SIGKILL) the n-th time `step` is reached. Empty in normal use, where this is one comparison."""
+        if not self.settings.crash_at:
+            return
+        name, _, n = self.settings.crash_at.partition(":")
+        if name == step:
+            self._crash_count[step] = self._crash_count.get(step, 0) + 1
+            if self._crash_count[step] >= int(n or 1):
+                os.kill(os.getpid(), signal.SIGKILL)
 
     # --- writing -------------------------------------------------------------------------------------------------
     def ingest(
@@ -215,11 +227,11 @@ class Index:
         row = {u: i for i, u in enumerate(unique)}
         sent_vectors = self.embedder.embed_passages(unique)[[row[u] for _, u in units]]
         self.catalog.journal_add(doc.doc_id, new_ids, old_ids)
-        _crashpoint("journal")
+        self._crashpoint("journal")
         self.store.add(new_ids, vectors, [c.text for c in doc.chunks], [c.meta.to_dict() for c in doc.chunks])
         if units:
             self.store.add_sentences([c.chunk_id for c, _ in units], sent_vectors, [c.meta.to_dict() for c, _ in units])
-        _crashpoint("vectors")
+        self._crashpoint("vectors")
         m = doc.meta
         record = DocRecord(
             doc.doc_id, doc.source, doc.file_sha, m.get("title") or doc.path.stem, m.get("doc_type") or "övrigt",
@@ -230,10 +242,10 @@ class Index:
         self.catalog.replace_document(record, doc.chunks, existing.doc_id if existing else None, n_sent)
         self._focus_areas = None
         self._store_state = self._catalog_state()  # our store has these vectors: no reopening for them
-        _crashpoint("catalog")
+        self._crashpoint("catalog")
         stale = [i for i in old_ids if i not in set(new_ids)]
         self.store.delete(stale)
-        _crashpoint("stale")
+        self._crashpoint("stale")
         self.catalog.journal_clear(doc.doc_id)
 
     def _recover(self) -> None:
@@ -482,22 +494,6 @@ class Allowed:
         if self._sids is None:
             self._sids = [sentence_id(c, i) for c, k in zip(self.ids, self.counts, strict=True) for i in range(k or 0)]
         return self._sids
-
-
-def _crashpoint(step: str) -> None:
-    """Fault injection for the crash-safety test: STYRDOK_CRASH_AT=step:n kills this process (SIGKILL) the n-th
-    time `step` is reached. Unset in normal use, where this is one dictionary look-up."""
-    spec = os.environ.get("STYRDOK_CRASH_AT")
-    if not spec:
-        return
-    name, _, n = spec.partition(":")
-    if name == step:
-        _CRASH_COUNT[step] = _CRASH_COUNT.get(step, 0) + 1
-        if _CRASH_COUNT[step] >= int(n or 1):
-            os.kill(os.getpid(), signal.SIGKILL)
-
-
-_CRASH_COUNT: dict[str, int] = {}
 
 
 def _progress(total: int):  # noqa: ANN202

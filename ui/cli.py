@@ -19,12 +19,21 @@ STATUS_MARKS = {"ingested": "✓", "skipped": "–", "failed": "✗", "removed":
 MAX_K = 100  # more hits than anyone reads; also bounds the work one search asks for
 
 
-def _settings():  # noqa: ANN202
-    """Settings from the environment, read once here; a wrong value stops with a message naming the variable."""
-    from assistant.api import Settings, SettingsError
+def _settings(*, web: bool = False):  # noqa: ANN202
+    """The settings (assistant.settings.AppSettings, and with `web` ui.web.WebSettings too), read once here from
+    the environment; a wrong value stops with the same message naming the variable for every command."""
+    import os
+
+    from assistant.api import SettingsError
+    from assistant.settings import AppSettings
 
     try:
-        return Settings.from_env()
+        app = AppSettings.from_env(os.environ)
+        if not web:
+            return app
+        from ui.web import WebSettings
+
+        return app, WebSettings.from_env(os.environ)
     except SettingsError as e:
         _fail(str(e))
 
@@ -240,8 +249,9 @@ def serve(host: str, port: int, root_path: str) -> None:
     """Starta webbappen (Fråga, Hitta mål, Sök, Dokument)."""
     from ui.web import serve as run_web
 
-    _settings()  # a wrong setting is a message here, not a traceback from the first request
-    run_web(host=host, port=port, root_path=root_path)
+    # A wrong setting is a message here, not a traceback from the first request.
+    settings, web = _settings(web=True)
+    run_web(host=host, port=port, root_path=root_path, settings=settings, web=web)
 
 
 # --- ask and chat ------------------------------------------------------------------------------------------------

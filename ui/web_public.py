@@ -13,6 +13,7 @@ import html
 import logging
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -56,15 +57,17 @@ class PublicTexts:
     contact_url: str = ""
     contact_label: str = "Kontakta kommunen"
     statement_url: str = STATEMENT_PATH
+    statement_file: Path = STATEMENT_TEMPLATE  # the accessibility statement served at tillganglighet
 
     @classmethod
-    def from_env(cls) -> PublicTexts:
-        env = os.environ
+    def from_env(cls, env: Mapping[str, str] | None = None) -> PublicTexts:
+        env = os.environ if env is None else env
         return cls(
             organisation=env.get("STYRDOK_ORGANISATION", "").strip() or cls.organisation,
             contact_url=env.get("STYRDOK_CONTACT_URL", "").strip(),
             contact_label=env.get("STYRDOK_CONTACT_LABEL", "").strip() or cls.contact_label,
             statement_url=env.get("STYRDOK_ACCESSIBILITY_URL", "").strip() or cls.statement_url,
+            statement_file=Path(env.get("STYRDOK_ACCESSIBILITY_FILE", "") or STATEMENT_TEMPLATE),
         )
 
     def contact_html(self) -> str:
@@ -102,7 +105,7 @@ def original_file(service: Service, doc_id: str) -> Path | None:
     return path
 
 
-def routes(service: Service) -> list[Route]:
+def routes(service: Service, texts: PublicTexts | None = None) -> list[Route]:
     """Starlette routes placed before Gradio's own: /original/{doc_id} and the accessibility statement."""
     from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse
     from starlette.routing import Route
@@ -126,7 +129,7 @@ def routes(service: Service) -> list[Route]:
         )  # fmt: skip
 
     def statement(request: Request) -> Response:
-        file = Path(os.environ.get("STYRDOK_ACCESSIBILITY_FILE", "") or STATEMENT_TEMPLATE)
+        file = (texts or PublicTexts()).statement_file
         try:
             text = file.read_text(encoding="utf-8")
         except OSError:
