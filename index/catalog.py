@@ -15,10 +15,13 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from index.analyzer_sv import analyze, stem, words
 from ingest.model import DOC_TYPES, Chunk
+
+if TYPE_CHECKING:
+    from ingest.pipeline import PreparedDoc
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -52,6 +55,16 @@ class DocRecord:
     mtime: float = 0.0
     ingested_at: float = 0.0
     publisher: str = ""  # last: catalogs from before it got the column appended
+
+    @classmethod
+    def from_prepared(cls, doc: PreparedDoc) -> DocRecord:
+        """The catalog row of a document ingest prepared (metadata it could not find gets its neutral value)."""
+        m = doc.meta
+        return cls(
+            doc.doc_id, doc.source, doc.file_sha, m.get("title") or doc.path.stem, m.get("doc_type") or "övrigt",
+            m.get("date") or "", int(m.get("year") or 0), m.get("organ") or "", len(doc.chunks), doc.size, doc.mtime,
+            publisher=m.get("publisher") or "",
+        )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -186,6 +199,17 @@ class Catalog:
     def set_meta(self, key: str, value: str) -> None:
         self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
 
+    def state(self) -> tuple:
+        """Changes whenever a document is added, replaced or removed (also by another process): one indexed query."""
+        return tuple(self.db.execute("SELECT count(*), max(ingested_at) FROM documents").fetchone())
+
+    def clear(self) -> None:
+        """Every document, the journal and the recorded model gone (a rebuild; the caller drops the vector store)."""
+        for d in self.documents():
+            self.remove_document(d.doc_id)
+        self.db.execute("DELETE FROM journal")
+        self.db.execute("DELETE FROM meta WHERE key='model'")
+
     # --- documents -----------------------------------------------------------------------------------------------
     def document_by_source(self, source: str) -> DocRecord | None:
         row = self.db.execute("SELECT * FROM documents WHERE source=?", (source,)).fetchone()
@@ -205,6 +229,14 @@ class Catalog:
 
     def chunk_ids(self, doc_id: str) -> list[str]:
         return [r[0] for r in self.db.execute("SELECT chunk_id FROM chunks WHERE doc_id=? ORDER BY id", (doc_id,))]
+
+    def all_chunk_ids(self) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT chunk_id FROM chunks")]
+
+    def focus_areas(self) -> set[str]:
+        """The focus areas (Fokusområde) any chunk belongs to."""
+        q = "SELECT DISTINCT json_extract(meta, '$.focus_area') FROM chunks"
+        return {r[0] for r in self.db.execute(q) if r[0]}
 
     def count_chunks(self) -> int:
         return self.db.execute("SELECT count(*) FROM chunks").fetchone()[0]
@@ -295,6 +327,10 @@ class Catalog:
         return out
 
     # --- lexical search ------------------------------------------------------------------------------------------
+    def forget_vocabulary(self) -> None:
+        """Read the vocabulary again on next use (another process may have added terms)."""
+        self._vocab = None
+
     def vocabulary(self) -> set[str]:
         if self._vocab is None:
             self._vocab = {r[0] for r in self.db.execute("SELECT term FROM fts_vocab")}

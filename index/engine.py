@@ -100,7 +100,7 @@ class Index:
         with self._open_lock:
             self._seen_state = state
             self._focus_areas = None
-            self.catalog._vocab = None
+            self.catalog.forget_vocabulary()
             if self._store is not None and state != self._store_state:
                 log.info("index changed by another process; reopening the vector store")
                 store = self._store.reopened()
@@ -232,12 +232,7 @@ class Index:
         if units:
             self.store.add_sentences([c.chunk_id for c, _ in units], sent_vectors, [c.meta.to_dict() for c, _ in units])
         self._crashpoint("vectors")
-        m = doc.meta
-        record = DocRecord(
-            doc.doc_id, doc.source, doc.file_sha, m.get("title") or doc.path.stem, m.get("doc_type") or "övrigt",
-            m.get("date") or "", int(m.get("year") or 0), m.get("organ") or "", len(doc.chunks), doc.size, doc.mtime,
-            publisher=m.get("publisher") or "",
-        )  # fmt: skip
+        record = DocRecord.from_prepared(doc)
         n_sent = [len(us) for us in per_chunk]
         self.catalog.replace_document(record, doc.chunks, existing.doc_id if existing else None, n_sent)
         self._focus_areas = None
@@ -273,10 +268,7 @@ class Index:
             path=self.settings.chroma_dir, url=self.settings.chroma_url, collection=self.settings.collection
         ).drop()
         self._store = None
-        for d in self.catalog.documents():
-            self.catalog.remove_document(d.doc_id)
-        self.catalog.db.execute("DELETE FROM journal")
-        self.catalog.db.execute("DELETE FROM meta WHERE key='model'")
+        self.catalog.clear()
 
     def prune(self) -> list[FileResult]:
         """Drop documents whose files are gone."""
@@ -330,18 +322,17 @@ class Index:
 
     def _catalog_state(self) -> tuple:
         """Changes whenever a document is added, replaced or removed (also by another process)."""
-        return tuple(self.catalog.db.execute("SELECT count(*), max(ingested_at) FROM documents").fetchone())
+        return self.catalog.state()
 
     def check(self) -> dict[str, list[str]]:
         """Ids in one store but not the other (both lists empty when consistent)."""
         in_store = set(self.store.all_ids()) | self.store.sentence_parents()
-        in_catalog = {r[0] for r in self.catalog.db.execute("SELECT chunk_id FROM chunks")}
+        in_catalog = set(self.catalog.all_chunk_ids())
         return {"only_in_vectors": sorted(in_store - in_catalog), "only_in_catalog": sorted(in_catalog - in_store)}
 
     def focus_areas(self) -> set[str]:
         if self._focus_areas is None:
-            q = "SELECT DISTINCT json_extract(meta, '$.focus_area') FROM chunks"
-            self._focus_areas = {r[0] for r in self.catalog.db.execute(q) if r[0]}
+            self._focus_areas = self.catalog.focus_areas()
         return self._focus_areas
 
     def _dense(self, query: str, n: int, filters: Filters | None, allowed: Allowed | None) -> list[tuple[str, float]]:
