@@ -64,7 +64,7 @@ class Settings:
     embed_backend: str = "onnx"
     model_cache: Path | None = None  # where the built-in model is converted to; default: home/models
     limits: Limits = field(default_factory=Limits)  # work per file: sizes, text, chunks (ingest/limits.py)
-    # Fault injection for the crash-safety test only (STYRDOK_CRASH_AT=step:n, index/engine.py): "" in normal use.
+    # Fault injection for the crash-safety test only (STYRDOK_CRASH_AT=step:n, index/writer.py): "" in normal use.
     crash_at: str = ""
 
     @classmethod

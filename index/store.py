@@ -198,7 +198,7 @@ def sentence_id(chunk_id: str, n: int) -> str:
 
 
 def _ids(ids: Sequence[str] | None) -> list[str] | None:
-    # An empty list finds nothing; an id the collection lacks makes Chroma raise (see Index._dense_filtered).
+    # An empty list finds nothing; an id the collection lacks makes Chroma raise (see IndexSearcher._dense_filtered).
     return list(ids) if ids is not None else None
 
 
