@@ -57,11 +57,11 @@ _GOAL_MENTION = re.compile(r"\bmål\s+\d+(?:\s*[–-]\s*\d+)?", re.I)
 
 @dataclass
 class Candidate:
-    p: int  # index into passages
+    passage: int  # index into passages
     span: Span
-    sim: float
-    lex: float
-    plex: float  # word overlap of the whole passage
+    similarity: float  # the sentence's embedding similarity to the question
+    overlap: float  # the question's words the sentence has (weighted coverage)
+    passage_overlap: float  # the same for the whole passage, with its title and section
     score: float
     heading: bool = False  # the chunk's own heading line (restated by the labels, not quoted as a claim)
     goal: int = 0  # the goal whose section the sentence is in (0: none)
@@ -191,7 +191,7 @@ def compose(question: str, focus: str, passages: Sequence[Passage], ranked: Sequ
         return Composed("", [], None, kind, False)
     best = ranked[0]
     # A "hur mycket" question needs a number in a sentence that is about the question, not just anywhere.
-    typed_ok = kind not in ("number", "date") or any(_typed(kind, c.span.text) and c.lex > 0 for c in ranked[:3])
+    typed_ok = kind not in ("number", "date") or any(_typed(kind, c.span.text) and c.overlap > 0 for c in ranked[:3])
     if kind in ("goals", "goal", "goal_fit", "goal_about"):
         areas = {c.area for c in ranked if c.area and c.area.lower() in question.lower()} if kind == "goals" else set()
         goals = _goal_lines(question, kind, passages, ranked, out, areas)
@@ -205,11 +205,11 @@ def _typed_first(kind: str, ranked: Sequence[Candidate]) -> Sequence[Candidate]:
     question) leads, so the answer opens with what was asked for; the others keep their order after it."""
     if kind not in ("number", "date") or not ranked or _typed(kind, ranked[0].span.text):
         return ranked
-    lead = next((c for c in ranked[:3] if _typed(kind, c.span.text) and c.lex > 0 and not c.heading), None)
+    lead = next((c for c in ranked[:3] if _typed(kind, c.span.text) and c.overlap > 0 and not c.heading), None)
     if lead is None:
         return ranked
     lead = replace(lead, score=ranked[0].score)  # near-best sentences are still measured against the best score
-    return [lead, *(c for c in ranked if c.span != lead.span or c.p != lead.p)]
+    return [lead, *(c for c in ranked if c.span != lead.span or c.passage != lead.passage)]
 
 
 def _fact_lines(ranked: Sequence[Candidate], passages: Sequence[Passage], out: _Writer, limit: int = 0) -> None:
@@ -228,11 +228,11 @@ def _pick_facts(
     for c in ranked[1:]:
         if len(chosen) == limit or c.score < best.score - SECOND_MARGIN:
             break
-        if c.lex > 0 and all(c.p != x.p or c.span != x.span for x in chosen):
+        if c.overlap > 0 and all(c.passage != x.passage or c.span != x.span for x in chosen):
             chosen.append(c)
     groups: dict[tuple[int, str], list[Span]] = {}
     for c in chosen:  # one line per passage and heading, so each line's label names the right section
-        groups.setdefault((c.p, c.label), []).append(c.span)
+        groups.setdefault((c.passage, c.label), []).append(c.span)
     return [(p, label, spans) for (p, label), spans in groups.items()]
 
 
@@ -249,7 +249,9 @@ def _goal_lines(
         g = c.goal
         if areas and c.area not in areas:
             continue  # "Vilka mål hör till Smartare Lund?": the area's goals, as the metadata has them
-        if g and (g not in best_by_goal or _prefer(passages[c.p], passages[best_by_goal[g].p], c, best_by_goal[g])):
+        if g and (
+            g not in best_by_goal or _prefer(passages[c.passage], passages[best_by_goal[g].passage], c, best_by_goal[g])
+        ):
             best_by_goal[g] = c
     body = [c for c in ranked if not c.heading and "|" not in c.span.text]  # a table row names one goal at most
     top = body[0] if body else ranked[0]
@@ -289,11 +291,11 @@ def _goal_lines(
     for g in chosen:
         c = best_by_goal[g]
         # Quote what the goal says, not its heading again (the label restates the heading).
-        c = next((x for x in ranked if x.p == c.p and x.goal == g and not x.heading), c)
-        p = passages[c.p]
+        c = next((x for x in ranked if x.passage == c.passage and x.goal == g and not x.heading), c)
+        p = passages[c.passage]
         section_goal, name = goal_of(p, c.span.start)
         label = f"Mål {g}. {name.rstrip('.')}." if name and section_goal == g else f"Mål {g}."
-        out.line(f"- {label}" if len(chosen) > 1 or out.lines else label, [(c.p, c.span)])
+        out.line(f"- {label}" if len(chosen) > 1 or out.lines else label, [(c.passage, c.span)])
     return chosen
 
 
@@ -304,7 +306,7 @@ def _prefer(a: Passage, b: Passage, ca: Candidate, cb: Candidate) -> bool:
 
 def _strong(passages: Sequence[Passage], c: Candidate, topic: list[str]) -> bool:
     """The goal's own words contain every topic word of the question: saying it "handlar om" the topic is safe."""
-    p = passages[c.p]
+    p = passages[c.passage]
     seg = p.segment_at(c.span.start)
     have = terms_of(f"{seg.section}\n{p.text[seg.start : seg.end]}")
     return bool(topic) and all(t in have for t in topic)

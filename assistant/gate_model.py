@@ -141,20 +141,20 @@ def features(
     if not ranked:
         return derive(f)
     top = ranked[0]
-    f["sim_max"] = max(c.sim for c in ranked)
-    f["sim_top"] = top.sim
+    f["sim_max"] = max(c.similarity for c in ranked)
+    f["sim_top"] = top.similarity
     f["score_top"] = top.score
-    other = next((c.score for c in ranked if c.p != top.p), top.score - 0.05)
+    other = next((c.score for c in ranked if c.passage != top.passage), top.score - 0.05)
     f["score_gap"] = top.score - other
-    f["lex_top"] = top.lex
-    f["plex_max"] = max(c.plex for c in ranked)
-    f["plex_top"] = top.plex
-    f["top_in_p0"] = float(top.p == 0)
+    f["lex_top"] = top.overlap
+    f["plex_max"] = max(c.passage_overlap for c in ranked)
+    f["plex_top"] = top.passage_overlap
+    f["top_in_p0"] = float(top.passage == 0)
     f["table_row"] = float("|" in top.span.text)
     f["top_len"] = math.log1p(len(top.span.text.split()))
     f["top_has_number"] = float(bool(numbers(top.span.text)))
     if question_terms:
         rare = max(question_terms, key=lambda t: weights.weights.get(t, 1.0))
-        p = passages[top.p]
+        p = passages[top.passage]
         f["rare_in_top"] = float(weights.present(rare, terms_of(f"{p.title}\n{p.section}\n{p.text}")))
     return derive(f)

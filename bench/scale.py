@@ -238,7 +238,7 @@ def measure(settings, embedder, queries: list[str], *, ask: bool = True, warmup:
 
 def dense_cost(idx, embedder, queries: list[str], filt, exact_queries: int = 20) -> dict:  # noqa: ANN001
     """The dense side alone (query vector cached): unfiltered, filtered as search does it (catalog ids or over-fetch,
-    index/engine.py), and filtered by a Chroma `where` (the previous way). Each way's top 10 is compared with an exact
+    index/searcher.py), and filtered by a Chroma `where` (the previous way). Each way's top 10 is compared with an exact
     brute-force ranking (same scoring) over every vector it may return, which shows what HNSW and the over-fetch
     lose."""
     n = idx.fusion.candidates

@@ -75,21 +75,21 @@ class IndexSearcher(UsesStores):
 
         Why: Chroma evaluates `where` against every matching metadata row: at 100k chunks (421k sentence vectors)
         a one-year filter cost ~210 ms per search, the unfiltered query ~3 ms (bench/results, scale section). The
-        catalog knows which chunks pass. When they are few, the query is restricted to their ids (exact); otherwise the nearest OVERFETCH × n / share are fetched unfiltered and the passing
+        catalog knows which chunks pass. When they are few, the query is restricted to their ids (exact); otherwise the nearest OVER_FETCH × n / share are fetched unfiltered and the passing
         ones kept: the best passing candidates are exactly those of a filtered query, only the tail may be shorter.
         None: fall back to `where` (a replaced document's ids vanished between look-up and query)."""
         if not allowed.ids:
             return []
-        k_chunks = math.ceil(OVERFETCH * n / allowed.share)
-        k_sents = math.ceil(OVERFETCH * 3 * n / allowed.share)
+        k_chunks = math.ceil(OVER_FETCH * n / allowed.share)
+        k_sents = math.ceil(OVER_FETCH * 3 * n / allowed.share)
         try:
-            if len(allowed.ids) <= IDS_OVER_FETCH * k_chunks:
+            if len(allowed.ids) <= IDS_PER_NEIGHBOUR * k_chunks:
                 chunk_sims = dict(self.store.query(v, n, ids=allowed.ids))
             else:
                 chunk_sims = dict([x for x in self.store.query(v, k_chunks) if x[0] in allowed.id_set][:n])
                 if len(chunk_sims) < n // 2:  # the filter passes few of the near ones: ask for its best exactly
                     chunk_sims = dict(self.store.query(v, n, ids=allowed.ids))
-            if allowed.n_sentences is not None and allowed.n_sentences <= IDS_OVER_FETCH * k_sents:
+            if allowed.n_sentences is not None and allowed.n_sentences <= IDS_PER_NEIGHBOUR * k_sents:
                 sids = allowed.sentence_ids()
                 ranked = self.store.query_sentences(v, 3 * n, ids=sids) if sids else []
             else:
@@ -106,7 +106,7 @@ class IndexSearcher(UsesStores):
             return self.catalog.lexical_search(query, n)
         if not allowed.ids:
             return []
-        k = math.ceil(OVERFETCH * n / allowed.share)
+        k = math.ceil(OVER_FETCH * n / allowed.share)
         if k < len(allowed.ids):
             ranked = self.catalog.lexical_search(query, k)
             passing = [x for x in ranked if x[0] in allowed.id_set][:n]
@@ -179,11 +179,12 @@ class IndexSearcher(UsesStores):
         return hits
 
 
-# Filtered search (IndexSearcher._dense_filtered) over-fetches OVERFETCH times the expected need, unless restricting the
-# query to the passing ids is cheaper: measured at 421k sentence vectors, an id costs ~0.8 µs and a fetched
-# neighbour ~2.9 µs, so ids win up to ~3 ids per neighbour that over-fetching would fetch.
-OVERFETCH = 1.0
-IDS_OVER_FETCH = 3
+# Filtered search (IndexSearcher._dense_filtered) fetches OVER_FETCH times the expected need (n / the passing
+# share), unless restricting the query to the passing ids is cheaper: measured at 421k sentence vectors, an id costs
+# ~0.8 µs and a fetched neighbour ~2.9 µs, so ids win while there are at most IDS_PER_NEIGHBOUR ids per neighbour
+# that over-fetching would fetch.
+OVER_FETCH = 1.0  # a factor on the expected need; 1.0: no margin beyond it
+IDS_PER_NEIGHBOUR = 3  # a count ratio: passing ids per fetched neighbour at which the id query is still cheaper
 
 
 class Allowed:

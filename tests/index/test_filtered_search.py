@@ -66,7 +66,7 @@ def test_filtered_search_equals_the_metadata_filter(sample_index, monkeypatch):
 
 
 def test_over_fetching_keeps_the_best_passing_candidates(sample_index, monkeypatch):
-    monkeypatch.setattr(searcher, "IDS_OVER_FETCH", 0)  # never restrict by ids: over-fetch and cut
+    monkeypatch.setattr(searcher, "IDS_PER_NEIGHBOUR", 0)  # never restrict by ids: over-fetch and cut
     n = 10
     for f in FILTERS:
         allowed = sample_index.searcher._allowed(f)
@@ -85,7 +85,7 @@ def test_lexical_over_fetch_equals_the_sql_filter(sample_index):
     for q in ["mål klimat miljö", "lundaborna i fokus", "ekonomi budget i balans"]:
         ours = [c for c, _ in sample_index.searcher._lexical(q, 4, f, allowed)]
         ref = [c for c, _ in sample_index.catalog.lexical_search(q, 4, f)]
-        # The best passing chunks, in order; the tail may be shorter (index/searcher.py, OVERFETCH).
+        # The best passing chunks, in order; the tail may be shorter (index/searcher.py, OVER_FETCH).
         assert ours and ours == ref[: len(ours)] and len(ours) >= 2, (q, ours, ref)
 
 
