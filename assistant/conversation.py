@@ -27,6 +27,8 @@ from index.analyzer_sv import STOP_WORDS, words
 
 log = logging.getLogger("styrdok.assistant")
 
+# "… och vad kostar det?": a leading ellipsis marks a continuation as plainly as "och" does.
+_ELLIPSIS = re.compile(r"^(?:…|\.{2,})\s*")
 _LEAD = re.compile(r"^\s*(?:och|men|samt|också|även|än|så|då)\b[\s,]*", re.IGNORECASE)
 _TOPIC_SHIFT = re.compile(
     r"^\s*(?:och|men)?[\s,]*(?:"
@@ -101,17 +103,18 @@ def resolve(question: str, history: Sequence[str | Answer] | None = None, llm: G
     """Make `question` standalone given the earlier questions (last one last)."""
     question = question.strip()
     prev = previous_questions(history)
+    shown, question = question, _ELLIPSIS.sub("", question)
     if not prev or not is_followup(question):
-        return Resolved(question, question, question)
+        return Resolved(shown, shown, shown)
     if llm is not None:
         try:
             text = llm.generate(rewrite_messages(prev[-3:], question)).strip().strip('"”»« ')
             if _plausible_rewrite(text, question):
-                return Resolved(question, text, question, True, "llm")
+                return Resolved(shown, text, question, True, "llm")
             log.info("LLM rewrite rejected (%d characters)", len(text))  # not the text: it holds the question
         except Exception as e:  # noqa: BLE001 - any backend failure falls back to the rules
             log.warning("LLM rewrite failed (%s); using rules", e)
-    return Resolved(question, rule_rewrite(question, prev[-1]), question, True, "rules")
+    return Resolved(shown, rule_rewrite(question, prev[-1]), question, True, "rules")
 
 
 def rule_rewrite(question: str, previous: str) -> str:

@@ -4,8 +4,8 @@ Features are the signals answering computes anyway (sentence similarity, word co
 what kind of question it is …), collected by `features`. The model is fitted by `eval/train_gate.py` (`make
 train-gate`) on labelled examples from SweQUAD-MC training (with and without the gold context), the verkliga dev
 split and exempel, and stored as a few KB of JSON (`assistant/gate.json`): a logistic regression (a dot product) or
-small gradient-boosted trees, evaluated here without scikit-learn. Two thresholds on the probability, chosen on dev,
-give the reply: "svar" (answer), "osäkert" (show the nearest passages, assert nothing) or "inget" (refuse).
+small gradient-boosted trees over all FEATURES or a subset (the file names the ones it reads), evaluated here without
+scikit-learn. Two thresholds on the probability, chosen on held-out dev rows, give the reply: "svar" (answer), "osäkert" (show the nearest passages, assert nothing) or "inget" (refuse).
 """
 
 from __future__ import annotations
@@ -48,6 +48,14 @@ BASE_FEATURES = (
     "top_len",  # words in the top sentence (log)
     "top_has_number",
     "n_passages",
+    # Relative to the question's own baseline (added after the first gate): e5 puts every text in a narrow,
+    # question-dependent band, so how far the best sentence stands out of the retrieved ones carries over between
+    # corpora better than its raw similarity.
+    "sim_contrast",  # best sentence similarity minus the mean over all candidate sentences
+    "sim_z",  # the same in standard deviations
+    "dense_spread",  # first passage's dense similarity minus the last one's
+    "miss_rare",  # IDF of the rarest question word no passage holds, relative to the rarest word's
+    "top_agree",  # the top sentence is also the one with the most question words
 ) + tuple(f"kind_{k}" for k in KINDS)
 # Computed from the features above (so cached training rows need no recomputation): the hand-set rule that was the
 # gate before (assistant/relevance.py), tuned on this project's own documents — a signal the model may weigh.
@@ -153,8 +161,19 @@ def features(
     f["table_row"] = float("|" in top.span.text)
     f["top_len"] = math.log1p(len(top.span.text.split()))
     f["top_has_number"] = float(bool(numbers(top.span.text)))
+    sims = [c.similarity for c in ranked]
+    mean = sum(sims) / len(sims)
+    sd = math.sqrt(sum((x - mean) ** 2 for x in sims) / len(sims))
+    f["sim_contrast"] = f["sim_max"] - mean
+    f["sim_z"] = (f["sim_max"] - mean) / sd if sd > 1e-6 else 0.0
+    f["dense_spread"] = passages[0].dense - passages[-1].dense if passages else 0.0
+    best_lex = max(ranked, key=lambda c: (c.overlap, c.score))
+    f["top_agree"] = float(best_lex is top or best_lex.overlap == top.overlap)
     if question_terms:
         rare = max(question_terms, key=lambda t: weights.weights.get(t, 1.0))
         p = passages[top.passage]
         f["rare_in_top"] = float(weights.present(rare, terms_of(f"{p.title}\n{p.section}\n{p.text}")))
+        every = terms_of("\n".join(f"{x.title}\n{x.section}\n{x.text}" for x in passages))
+        missing = [weights.weights.get(t, 1.0) for t in question_terms if not weights.present(t, every)]
+        f["miss_rare"] = max(missing, default=0.0) / (weights.weights.get(rare, 1.0) or 1.0)
     return derive(f)

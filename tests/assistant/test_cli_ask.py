@@ -42,7 +42,8 @@ def test_ask_climate_gives_a_cited_swedish_answer(cli):
 def test_ask_parking_is_refused(cli):
     r = cli("ask", "Hur mycket kostar det att parkera i centrum?")
     assert r.exit_code == 0
-    assert r.output.startswith("Jag hittar inget om det i dokumenten.")
+    # Either kind of refusal: nothing asserted ("osäkert" lists the nearest passages, "inget" only documents).
+    assert r.output.startswith(("Jag hittar inget om det i dokumenten.", "Jag hittar inget säkert svar på just det."))
     assert "Källor:" not in r.output
 
 

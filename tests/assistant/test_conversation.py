@@ -76,3 +76,12 @@ def test_llm_rewrites_and_rules_take_over_when_it_fails():
     assert (down.standalone, down.rewritten_by) == ("Vad säger målen om ekonomin?", "rules")
     rambling = ScriptedLLM("Här är frågan:\nVad säger målen om ekonomin?\nHoppas det hjälper!")
     assert resolve("Och vad säger de om ekonomin?", prev, llm=rambling).rewritten_by == "rules"
+
+
+def test_a_leading_ellipsis_continues_the_last_question():
+    """ "… och vad kostar det?" (as people write a continuation) keeps its subject like "Och vad kostar det?"."""
+    for q in ("… och vad kostar det?", "...och vad kostar det?"):
+        r = resolve(q, ["Vem kan få fritidskortet?"])
+        assert r.is_followup and r.question == q
+        assert "fritidskortet" in r.standalone and r.standalone.startswith("Vad kostar det?")
+    assert resolve("… och vad kostar det?").standalone == "… och vad kostar det?"  # no history: left alone
