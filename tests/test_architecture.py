@@ -63,3 +63,31 @@ def test_the_facade_serves_every_name_it_lists():
 
     assert set(api.__all__) == set(api._HOME)
     assert all(getattr(api, name) is not None for name in api.__all__)
+
+
+# Where product code may touch the process environment: the settings classes' `from_env` (each takes the entry
+# point's snapshot and defaults to the process's), the entry points, and the documented offline switches for
+# libraries. Anything else must take its settings from the object the entry point built (assistant/settings.py).
+ENVIRONMENT_READERS = {
+    "index/config.py",  # Settings.from_env; set_offline_defaults
+    "ingest/limits.py",  # Limits.from_env
+    "assistant/config.py",  # LLMSettings / AnswerSettings.from_env
+    "assistant/audit.py",  # AuditSettings.from_env
+    "assistant/service.py",  # Service() without settings (tests, notebooks)
+    "assistant/tokens.py",  # TIKTOKEN_CACHE_DIR: the offline tokenizer files
+    "index/embedder.py",  # HF_HUB_OFFLINE for a local model folder
+    "ui/cli.py",  # the entry point
+    "ui/web.py",  # serve(): the entry point; Gradio's analytics switches
+    "ui/upload.py",  # AdminGate.from_env; Gradio's own GRADIO_TEMP_DIR rule
+    "ui/web_public.py",  # PublicTexts.from_env
+}
+
+
+def test_the_environment_is_read_only_by_settings_and_entry_points():
+    readers = set()
+    for pkg in ("assistant", "index", "ingest", "ui"):
+        for f in (ROOT / pkg).rglob("*.py"):
+            for node in ast.walk(ast.parse(f.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.Attribute) and node.attr in ("environ", "getenv", "putenv"):
+                    readers.add(str(f.relative_to(ROOT)))
+    assert readers <= ENVIRONMENT_READERS, sorted(readers - ENVIRONMENT_READERS)
