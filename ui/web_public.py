@@ -35,10 +35,23 @@ CONTENT_TYPES = {
     ".pdf": "application/pdf",
     ".txt": "text/plain; charset=utf-8",
     ".md": "text/plain; charset=utf-8",
+    ".markdown": "text/plain; charset=utf-8",
     ".html": "text/plain; charset=utf-8",
     ".htm": "text/plain; charset=utf-8",
     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
+# A format ingest reads that is not listed above (a new loader) is served as a download, never shown: no edit is
+# needed here for a new format, and nothing unknown is ever rendered by the browser.
+DOWNLOAD = "application/octet-stream"
+
+
+def content_type(suffix: str) -> str | None:
+    """How an original with this suffix is served; None: not at all (not a format ingest reads)."""
+    from assistant.api import supported_suffixes
+
+    return CONTENT_TYPES.get(suffix) or (DOWNLOAD if suffix in supported_suffixes() else None)
+
+
 # The browser must take the content type as given (nosniff). Text and Word files also get a sandbox, so nothing in
 # them can run even if a browser tried; a PDF doesn't, because Chromium refuses to show a sandboxed PDF.
 SAFE_HEADERS = {
@@ -100,7 +113,7 @@ def original_file(service: Service, doc_id: str) -> Path | None:
     if doc is None:
         return None
     path = Path(doc.source)
-    if path.suffix.lower() not in CONTENT_TYPES or path.is_symlink() or not path.is_file():
+    if content_type(path.suffix.lower()) is None or path.is_symlink() or not path.is_file():
         return None
     return path
 
@@ -120,10 +133,11 @@ def routes(service: Service, texts: PublicTexts | None = None) -> list[Route]:
             log.info("originalfil nekad: %r", doc_id[:80])
             return refused()
         suffix = path.suffix.lower()
-        # PDF and text are shown in the browser; a Word file is downloaded under its own name.
-        disposition = "attachment" if suffix == ".docx" else "inline"
+        media_type = content_type(suffix)
+        # PDF and text are shown in the browser; a Word file (or a format not listed) is downloaded under its name.
+        disposition = "attachment" if suffix == ".docx" or media_type == DOWNLOAD else "inline"
         return FileResponse(
-            path, media_type=CONTENT_TYPES[suffix], headers={**SAFE_HEADERS, **({} if suffix == ".pdf" else SANDBOX)},
+            path, media_type=media_type, headers={**SAFE_HEADERS, **({} if suffix == ".pdf" else SANDBOX)},
             filename=path.name,
             content_disposition_type=disposition,
         )  # fmt: skip

@@ -71,6 +71,11 @@ def test_a_new_format_is_one_new_file(dummy_format: str, tmp_path: Path, make_in
     with pytest.raises(UploadError):
         safe_name("plan.xyz")
 
+    from ui.web_public import DOWNLOAD, content_type
+
+    # Its original is offered as a download (never rendered: the web app knows nothing about the format).
+    assert content_type(dummy_format) == DOWNLOAD and content_type(".xyz") is None
+
 
 def test_without_the_file_the_format_is_refused(tmp_path: Path):
     from ui.upload import UploadError, safe_name
@@ -80,3 +85,10 @@ def test_without_the_file_the_format_is_refused(tmp_path: Path):
     (tmp_path / "plan.dmy").write_text("text", encoding="utf-8")
     with pytest.raises(loaders.LoadError, match="filtypen .dmy stöds inte"):
         loaders.load(tmp_path / "plan.dmy")
+
+
+def test_every_format_ingest_reads_has_its_original_served():
+    from ui.web_public import CONTENT_TYPES, content_type
+
+    assert set(CONTENT_TYPES) == loaders.supported_suffixes()  # the built-in ones each as chosen (.markdown too)
+    assert content_type(".markdown") == content_type(".md") == "text/plain; charset=utf-8"
