@@ -82,7 +82,7 @@ class Settings:
         if env.get("STYRDOK_EMBED_BACKEND"):
             s.embed_backend = env["STYRDOK_EMBED_BACKEND"]
         s.threads = int(positive(env, "STYRDOK_THREADS", s.threads, integer=True))
-        if (env.get("STYRDOK_INGEST_THREADS") or "").strip() not in ("", "0"):  # 0: every core
+        if env.get("STYRDOK_INGEST_THREADS", "0").strip() != "0":  # 0: every core
             s.ingest_threads = int(positive(env, "STYRDOK_INGEST_THREADS", 0, integer=True))
         s.limits = Limits.from_env(env)
         if env.get("STYRDOK_MODEL_CACHE"):

@@ -28,11 +28,23 @@ def test_the_same_message_for_the_cli_and_the_web(tmp_path: Path, name: str, bad
         assert (r.exit_code, r.output) == (2, expected), args
 
 
+@pytest.mark.parametrize("name", ["STYRDOK_MAX_FILE_MB", "STYRDOK_INGEST_THREADS"])
+def test_a_set_but_empty_number_is_an_error_too(tmp_path: Path, name: str):
+    # Before, ingest fell back to the default for an empty STYRDOK_MAX_FILE_MB while the web app crashed.
+    env = {"STYRDOK_HOME": str(tmp_path / "home"), name: ""}
+    for args in (["ingest", str(tmp_path)], ["serve", "--port", "1"]):
+        r = CliRunner().invoke(main, args, env=env)
+        assert r.exit_code == 2, args
+        assert r.output.startswith(f"Fel: Miljövariabeln {name} är satt men tom."), (args, r.output)
+
+
 @pytest.mark.parametrize("name", ["STYRDOK_WEB_CONCURRENCY", "STYRDOK_UPLOAD_CLEANUP_S"])
 def test_web_settings_are_checked_at_start_up(tmp_path: Path, name: str):
     r = CliRunner().invoke(main, ["serve", "--port", "1"], env={"STYRDOK_HOME": str(tmp_path), name: "många"})
     assert r.exit_code == 2
     assert r.output == f"Fel: Miljövariabeln {name} har värdet 'många', men ska vara ett heltal större än 0.\n"
+    r = CliRunner().invoke(main, ["serve", "--port", "1"], env={"STYRDOK_HOME": str(tmp_path), name: ""})
+    assert (r.exit_code, r.output.startswith(f"Fel: Miljövariabeln {name} är satt men tom.")) == (2, True)
 
 
 def test_the_settings_are_a_snapshot(tmp_path: Path):
