@@ -69,11 +69,11 @@ _GOAL_MENTION = re.compile(r"\bmål\s+\d+(?:\s*[–-]\s*\d+)?", re.I)
 
 @dataclass
 class Candidate:
-    p: int  # index into passages
+    passage: int  # index into passages
     span: Span
-    sim: float
-    lex: float
-    plex: float  # word overlap of the whole passage
+    similarity: float  # the sentence's embedding similarity to the question
+    overlap: float  # the question's words the sentence has (weighted coverage)
+    passage_overlap: float  # the same for the whole passage, with its title and section
     score: float
     heading: bool = False  # the chunk's own heading line (restated by the labels, not quoted as a claim)
     goal: int = 0  # the goal whose section the sentence is in (0: none)
@@ -206,7 +206,7 @@ def compose(question: str, focus: str, passages: Sequence[Passage], ranked: Sequ
     want = kind if kind in ("number", "date") else ""
     lead = _typed_lead(want, ranked, passages)
     typed_ok = kind not in ("number", "date") or (
-        lead is not None if TYPED_OK_FROM_LEAD else any(_typed(kind, c.span.text) and c.lex > 0 for c in ranked[:3])
+        lead is not None if TYPED_OK_FROM_LEAD else any(_typed(kind, c.span.text) and c.overlap > 0 for c in ranked[:3])
     )
     if kind in ("goals", "goal", "goal_fit", "goal_about"):
         areas = {c.area for c in ranked if c.area and c.area.lower() in question.lower()} if kind == "goals" else set()
@@ -241,18 +241,25 @@ def _typed_lead(want: str, ranked: Sequence[Candidate], passages: Sequence[Passa
     close = [
         c
         for c in ranked
-        if c.score >= top.score - TYPED_MARGIN and fits(c) and amount(c) and c.lex >= top.lex + LEX_GAIN
+        if c.score >= top.score - TYPED_MARGIN and fits(c) and amount(c) and c.overlap >= top.overlap + LEX_GAIN
     ]
-    lead = max(close, key=lambda c: (c.lex, c.score), default=None)
-    if lead is None and _typed(want, top.span.text) and top.lex > 0:
+    lead = max(close, key=lambda c: (c.overlap, c.score), default=None)
+    if lead is None and _typed(want, top.span.text) and top.overlap > 0:
         return top  # (a heading too: the answer then opens under it, as before)
-    lead = lead or next((c for c in ranked[:3] if fits(c) and c.lex > 0), None)
-    if lead is None and top.lex > 0 and not top.heading:  # the best sentence is about the question: so is its neighbour
-        lead = _typed_neighbour(top, [c for c in ranked if c.p == top.p and fits(c)], passages[top.p])
+    lead = lead or next((c for c in ranked[:3] if fits(c) and c.overlap > 0), None)
+    if (
+        lead is None and top.overlap > 0 and not top.heading
+    ):  # the best sentence is about the question: so is its neighbour
+        lead = _typed_neighbour(top, [c for c in ranked if c.passage == top.passage and fits(c)], passages[top.passage])
     if lead is None:
-        near = {c.p for c in ranked[:3]}
+        near = {c.passage for c in ranked[:3]}
         lead = next(
-            (c for c in ranked if c.p in near and fits(c) and c.lex > 0 and c.score >= top.score - TYPED_MARGIN), None
+            (
+                c
+                for c in ranked
+                if c.passage in near and fits(c) and c.overlap > 0 and c.score >= top.score - TYPED_MARGIN
+            ),
+            None,
         )
     return lead
 
@@ -278,7 +285,7 @@ def _lead_first(lead: Candidate | None, ranked: Sequence[Candidate]) -> Sequence
     if lead is None or lead is ranked[0]:
         return ranked
     first = replace(lead, score=ranked[0].score)  # near-best sentences are still measured against the best score
-    return [first, *(c for c in ranked if c.span != lead.span or c.p != lead.p)]
+    return [first, *(c for c in ranked if c.span != lead.span or c.passage != lead.passage)]
 
 
 def _fact_lines(ranked: Sequence[Candidate], passages: Sequence[Passage], out: _Writer, limit: int = 0) -> None:
@@ -297,11 +304,11 @@ def _pick_facts(
     for c in ranked[1:]:
         if len(chosen) == limit or c.score < best.score - SECOND_MARGIN:
             break
-        if c.lex > 0 and all(c.p != x.p or c.span != x.span for x in chosen):
+        if c.overlap > 0 and all(c.passage != x.passage or c.span != x.span for x in chosen):
             chosen.append(c)
     groups: dict[tuple[int, str], list[Span]] = {}
     for c in chosen:  # one line per passage and heading, so each line's label names the right section
-        groups.setdefault((c.p, c.label), []).append(c.span)
+        groups.setdefault((c.passage, c.label), []).append(c.span)
     return [(p, label, spans) for (p, label), spans in groups.items()]
 
 
@@ -318,7 +325,9 @@ def _goal_lines(
         g = c.goal
         if areas and c.area not in areas:
             continue  # "Vilka mål hör till Smartare Lund?": the area's goals, as the metadata has them
-        if g and (g not in best_by_goal or _prefer(passages[c.p], passages[best_by_goal[g].p], c, best_by_goal[g])):
+        if g and (
+            g not in best_by_goal or _prefer(passages[c.passage], passages[best_by_goal[g].passage], c, best_by_goal[g])
+        ):
             best_by_goal[g] = c
     body = [c for c in ranked if not c.heading and "|" not in c.span.text]  # a table row names one goal at most
     top = body[0] if body else ranked[0]
@@ -358,8 +367,8 @@ def _goal_lines(
     for g in chosen:
         c = best_by_goal[g]
         # Quote what the goal says, not its heading again (the label restates the heading).
-        c = next((x for x in ranked if x.p == c.p and x.goal == g and _goal_body(x)), c)
-        p = passages[c.p]
+        c = next((x for x in ranked if x.passage == c.passage and x.goal == g and _goal_body(x)), c)
+        p = passages[c.passage]
         section_goal, name = goal_of(p, c.span.start)
         label = f"Mål {g}. {name.rstrip('.')}." if name and section_goal == g else f"Mål {g}."
         if name and _restates(c.span.text, name):
@@ -369,7 +378,7 @@ def _goal_lines(
             m = re.match(rf"{g}\.\s+", c.span.text)
             if m:
                 c = replace(c, span=Span(c.span.start + m.end(), c.span.end, c.span.text[m.end() :]))
-        out.line(f"- {label}" if len(chosen) > 1 or out.lines else label, [(c.p, c.span)])
+        out.line(f"- {label}" if len(chosen) > 1 or out.lines else label, [(c.passage, c.span)])
     return chosen
 
 
@@ -392,7 +401,7 @@ def _prefer(a: Passage, b: Passage, ca: Candidate, cb: Candidate) -> bool:
 
 def _strong(passages: Sequence[Passage], c: Candidate, topic: list[str]) -> bool:
     """The goal's own words contain every topic word of the question: saying it "handlar om" the topic is safe."""
-    p = passages[c.p]
+    p = passages[c.passage]
     seg = p.segment_at(c.span.start)
     have = terms_of(f"{seg.section}\n{p.text[seg.start : seg.end]}")
     return bool(topic) and all(t in have for t in topic)

@@ -153,7 +153,7 @@ class Assistant:
         if not home:
             return ranked
         for c in ranked:
-            if c.p in home:
+            if c.passage in home:
                 c.score += HOME_BONUS
         return sorted(ranked, key=lambda c: -c.score)
 
@@ -184,9 +184,9 @@ class Assistant:
         for c in prep.ranked:
             if len(cites) == UNSURE_PASSAGES:
                 break
-            if c.heading or any(x.doc_id == prep.retrieval.passages[c.p].doc_id for x in cites):
+            if c.heading or any(x.doc_id == prep.retrieval.passages[c.passage].doc_id for x in cites):
                 continue
-            p = prep.retrieval.passages[c.p]
+            p = prep.retrieval.passages[c.passage]
             cite = Citation.from_passage(len(cites) + 1, p, c.span.start, c.span.end)
             cites.append(cite)
             where = " · ".join(x for x in (p.title, p.date, cite.section if cite.section != p.title else "") if x)

@@ -17,7 +17,7 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -41,8 +41,8 @@ class AuditSettings:
     retention_days: int | None = None  # None: keep lines until the operator removes them
 
     @classmethod
-    def from_env(cls) -> AuditSettings:
-        env = os.environ
+    def from_env(cls, env: Mapping[str, str] | None = None) -> AuditSettings:
+        env = os.environ if env is None else env
         wanted = env.get("STYRDOK_AUDIT_QUESTIONS", "").strip().lower() in ("1", "true", "ja", "yes", "on")
         try:
             days: int | None = int(env.get("STYRDOK_AUDIT_RETENTION_DAYS", "").strip())

@@ -15,6 +15,7 @@ STYRDOK_ORGANISATION  the organisation this deployment serves, as documents name
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,5 +63,6 @@ class AnswerSettings:
     organisation: str = ""  # the home organisation (STYRDOK_ORGANISATION); "" means none is set
 
     @classmethod
-    def from_env(cls) -> AnswerSettings:
-        return cls(organisation=" ".join(os.environ.get("STYRDOK_ORGANISATION", "").split()))
+    def from_env(cls, env: Mapping[str, str] | None = None) -> AnswerSettings:
+        env = os.environ if env is None else env
+        return cls(organisation=" ".join(env.get("STYRDOK_ORGANISATION", "").split()))

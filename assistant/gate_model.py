@@ -149,29 +149,29 @@ def features(
     if not ranked:
         return derive(f)
     top = ranked[0]
-    f["sim_max"] = max(c.sim for c in ranked)
-    f["sim_top"] = top.sim
+    f["sim_max"] = max(c.similarity for c in ranked)
+    f["sim_top"] = top.similarity
     f["score_top"] = top.score
-    other = next((c.score for c in ranked if c.p != top.p), top.score - 0.05)
+    other = next((c.score for c in ranked if c.passage != top.passage), top.score - 0.05)
     f["score_gap"] = top.score - other
-    f["lex_top"] = top.lex
-    f["plex_max"] = max(c.plex for c in ranked)
-    f["plex_top"] = top.plex
-    f["top_in_p0"] = float(top.p == 0)
+    f["lex_top"] = top.overlap
+    f["plex_max"] = max(c.passage_overlap for c in ranked)
+    f["plex_top"] = top.passage_overlap
+    f["top_in_p0"] = float(top.passage == 0)
     f["table_row"] = float("|" in top.span.text)
     f["top_len"] = math.log1p(len(top.span.text.split()))
     f["top_has_number"] = float(bool(numbers(top.span.text)))
-    sims = [c.sim for c in ranked]
+    sims = [c.similarity for c in ranked]
     mean = sum(sims) / len(sims)
     sd = math.sqrt(sum((x - mean) ** 2 for x in sims) / len(sims))
     f["sim_contrast"] = f["sim_max"] - mean
     f["sim_z"] = (f["sim_max"] - mean) / sd if sd > 1e-6 else 0.0
     f["dense_spread"] = passages[0].dense - passages[-1].dense if passages else 0.0
-    best_lex = max(ranked, key=lambda c: (c.lex, c.score))
-    f["top_agree"] = float(best_lex is top or best_lex.lex == top.lex)
+    best_lex = max(ranked, key=lambda c: (c.overlap, c.score))
+    f["top_agree"] = float(best_lex is top or best_lex.overlap == top.overlap)
     if question_terms:
         rare = max(question_terms, key=lambda t: weights.weights.get(t, 1.0))
-        p = passages[top.p]
+        p = passages[top.passage]
         f["rare_in_top"] = float(weights.present(rare, terms_of(f"{p.title}\n{p.section}\n{p.text}")))
         every = terms_of("\n".join(f"{x.title}\n{x.section}\n{x.text}" for x in passages))
         missing = [weights.weights.get(t, 1.0) for t in question_terms if not weights.present(t, every)]

@@ -79,8 +79,8 @@ def assess(ranked: Sequence[Candidate], kind: str, typed_ok: bool, has_goal: boo
     if not ranked:
         return Relevance(0.0, 0.0, kind, False, False)
     return Relevance(
-        sim=max(c.sim for c in ranked),
-        coverage=max(c.plex for c in ranked),
+        sim=max(c.similarity for c in ranked),
+        coverage=max(c.passage_overlap for c in ranked),
         kind=kind,
         typed_ok=typed_ok,
         has_goal=has_goal,

@@ -15,7 +15,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from assistant.types import ClosestDoc, Passage, Segment
+from assistant.types import ClosestDoc, Passage
 from index.catalog import DocRecord, Filters
 from index.engine import Index
 from index.hybrid import Hit
@@ -85,29 +85,12 @@ def merge_neighbours(hits: Sequence[Hit], index: Index | None = None) -> list[Pa
         run: list[Hit] = []
         for h in doc_hits:
             if run and h.chunk_index != run[-1].chunk_index + 1:
-                out.append(_passage(run))
+                out.append(Passage.from_hits(run))
                 run = []
             run.append(h)
-        out.append(_passage(run))
+        out.append(Passage.from_hits(run))
     out.sort(key=lambda p: -p.score)
     return out
-
-
-def _passage(run: list[Hit]) -> Passage:
-    first = run[0]
-    best = max(run, key=lambda h: h.score)
-    segments, pos = [], 0
-    for h in run:
-        segments.append(Segment(pos, pos + len(h.text), h.chunk_id, h.section, h.goal, h.page, h.focus_area))
-        pos += len(h.text) + 1  # the "\n" that joins chunks
-    return Passage(
-        doc_id=first.doc_id, chunk_ids=[h.chunk_id for h in run], title=first.title, doc_type=first.doc_type,
-        date=first.date, page=first.page, section=first.section, text="\n".join(h.text for h in run),
-        segments=segments,
-        source=first.source, organ=first.organ, publisher=first.publisher, goal=first.goal if all(h.goal == first.goal for h in run) else 0,
-        focus_area=first.focus_area, chunk_index=first.chunk_index, score=best.score,
-        dense=max(h.signals.get("dense", 0.0) for h in run), lexical=max(h.signals.get("lexical", 0.0) for h in run),
-    )  # fmt: skip
 
 
 # --- versions ----------------------------------------------------------------------------------------------------
@@ -184,17 +167,5 @@ def focus_area_goals(index: Index, question: str, passages: list[Passage]) -> li
     for doc_id, area in areas:
         for cid, text, m in index.catalog.neighbours(doc_id, 0, span=1_000_000):
             if m.get("focus_area") == area and m.get("goal") and cid not in have:
-                extra.append(_passage_from_row(cid, text, m))
+                extra.append(Passage.from_hits([Hit.from_row(0, 0.0, cid, text, m, {})]))
     return passages + extra
-
-
-def _passage_from_row(cid: str, text: str, m: dict) -> Passage:
-    return Passage(
-        doc_id=m["doc_id"], chunk_ids=[cid], title=m["title"], doc_type=m["doc_type"], date=m.get("date", ""),
-        page=m.get("page", 0), section=m.get("section", ""), text=text, source=m["source"],
-        organ=m.get("organ", ""), publisher=m.get("publisher", ""), goal=m.get("goal", 0),
-        focus_area=m.get("focus_area", ""), chunk_index=m.get("chunk_index", 0),
-        segments=[
-            Segment(0, len(text), cid, m.get("section", ""), m.get("goal", 0), m.get("page", 0), m.get("focus_area", ""))
-        ],
-    )  # fmt: skip

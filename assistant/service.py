@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from assistant.settings import AppSettings
 from index.catalog import DocRecord, Filters
 from index.config import Settings, set_offline_defaults
 from index.engine import Index
@@ -24,17 +26,22 @@ if TYPE_CHECKING:
 class Service:
     def __init__(
         self,
-        settings: Settings | None = None,
+        settings: AppSettings | Settings | None = None,
         index: Index | None = None,
         llm: LLMSettings | None = None,
         audit: AuditLog | None = None,
     ) -> None:
+        """`settings`: what the entry point read (AppSettings). Without it, or with only the index's Settings (tests,
+        notebooks), the rest is read from the process environment here."""
         set_offline_defaults()
-        self.settings = settings or Settings.from_env()
+        if not isinstance(settings, AppSettings):
+            settings = AppSettings.from_env(os.environ, index=settings)
+        self.app = settings
+        self.settings = settings.index
         self._index = index
         self._llm = llm  # None: read STYRDOK_ANSWER_MODE / STYRDOK_LLM_* when the assistant is first used
         self._assistant: Assistant | None = None
-        self._audit = audit  # None: STYRDOK_AUDIT_* read when the first question is asked
+        self._audit = audit  # None: opened with settings.audit when the first question is asked
 
     @property
     def index(self) -> Index:
@@ -71,7 +78,7 @@ class Service:
         if self._assistant is None:
             from assistant.ask import Assistant
 
-            self._assistant = Assistant(self.index, self._llm)
+            self._assistant = Assistant(self.index, self._llm, settings=self.app.answer)
         return self._assistant
 
     def ask(
@@ -113,7 +120,7 @@ class Service:
         if self._audit is None:
             from assistant.audit import AuditLog
 
-            self._audit = AuditLog(self.settings.home)
+            self._audit = AuditLog(self.settings.home, self.app.audit)
         return self._audit
 
     def close(self) -> None:

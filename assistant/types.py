@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from index.hybrid import Hit
 
 Mode = Literal["extractive", "llm"]
 
@@ -51,6 +55,25 @@ class Passage:
     dense: float = 0.0  # best dense similarity among its chunks
     lexical: float = 0.0  # best BM25 score among its chunks
     segments: list[Segment] = field(default_factory=list)  # one per chunk, in order; empty: the whole text is one
+
+    @classmethod
+    def from_hits(cls, run: Sequence[Hit]) -> Passage:
+        """One passage from hits on adjacent chunks of one document, in order: their texts joined by "\n", each
+        chunk's place kept as a Segment; scores are the best among them."""
+        first = run[0]
+        best = max(run, key=lambda h: h.score)
+        segments, pos = [], 0
+        for h in run:
+            segments.append(Segment(pos, pos + len(h.text), h.chunk_id, h.section, h.goal, h.page, h.focus_area))
+            pos += len(h.text) + 1  # the "\n" that joins chunks
+        return cls(
+            doc_id=first.doc_id, chunk_ids=[h.chunk_id for h in run], title=first.title, doc_type=first.doc_type,
+            date=first.date, page=first.page, section=first.section, text="\n".join(h.text for h in run),
+            segments=segments,
+            source=first.source, organ=first.organ, publisher=first.publisher, goal=first.goal if all(h.goal == first.goal for h in run) else 0,
+            focus_area=first.focus_area, chunk_index=first.chunk_index, score=best.score,
+            dense=max(h.signals.get("dense", 0.0) for h in run), lexical=max(h.signals.get("lexical", 0.0) for h in run),
+        )  # fmt: skip
 
     @property
     def chunk_id(self) -> str:

@@ -1,8 +1,8 @@
-"""What keeping a long-lived reader current costs (index/engine.py `Index._fresh`): the change-marker check every
+"""What keeping a long-lived reader current costs (index/stores.py `Stores.fresh`): the change-marker check every
 search pays, and the vector store reopen paid once after another process wrote.
 
 Builds a catalog and an embedded Chroma store of N chunks (random unit vectors: the cost does not depend on the
-model) with 4 sentence vectors each, in D documents, then times `Index._fresh()` with nothing changed, and
+model) with 4 sentence vectors each, in D documents, then times `Stores.fresh()` with nothing changed, and
 `VectorStore.reopened()` + `open()` (the reload after a write). Writes bench/results/freshness.json.
 
     python -m bench.freshness [--chunks 10000] [--docs 500]
@@ -67,11 +67,11 @@ def main() -> None:
         start = time.monotonic()
         idx = build(Path(tmp), args.chunks, args.docs)
         log(f"built {args.chunks} chunks in {args.docs} documents in {time.monotonic() - start:.0f} s")
-        idx._fresh()
+        idx.stores.fresh()
         check = []
         for _ in range(args.repeat):
             t = time.perf_counter()
-            idx._fresh()  # nothing changed: the per-search cost
+            idx.stores.fresh()  # nothing changed: the per-search cost
             check.append(time.perf_counter() - t)
         reopen = []
         v = np.ones(DIM, dtype=np.float32) / DIM**0.5
@@ -82,7 +82,7 @@ def main() -> None:
             store.query(v, 10)  # the first query loads the index
             store.query_sentences(v, 30)
             reopen.append(time.perf_counter() - t)
-            idx._store = store
+            idx.stores._store = store
         result = {
             "chunks": args.chunks, "documents": args.docs, "sentence_vectors": 4 * args.chunks,
             "check_per_search": latency_stats(check), "reopen_after_a_write": latency_stats(reopen),

@@ -238,15 +238,15 @@ def measure(settings, embedder, queries: list[str], *, ask: bool = True, warmup:
 
 def dense_cost(idx, embedder, queries: list[str], filt, exact_queries: int = 20) -> dict:  # noqa: ANN001
     """The dense side alone (query vector cached): unfiltered, filtered as search does it (catalog ids or over-fetch,
-    index/engine.py), and filtered by a Chroma `where` (the previous way). Each way's top 10 is compared with an exact
+    index/searcher.py), and filtered by a Chroma `where` (the previous way). Each way's top 10 is compared with an exact
     brute-force ranking (same scoring) over every vector it may return, which shows what HNSW and the over-fetch
     lose."""
     n = idx.fusion.candidates
     plain, ours, where = [], [], []
-    allowed = idx._allowed(filt)
+    allowed = idx.searcher._allowed(filt)
     for q in queries:
         v = embedder.embed_query(q)
-        for lat, fn, args in ((plain, idx._dense, (q, n, None, None)), (ours, idx._dense_filtered, (v, n, allowed)),
+        for lat, fn, args in ((plain, idx.searcher._dense, (q, n, None, None)), (ours, idx.searcher._dense_filtered, (v, n, allowed)),
                               (where, _dense_where, (idx, v, n, filt))):  # fmt: skip
             t = time.perf_counter()
             fn(*args)
@@ -254,14 +254,16 @@ def dense_cost(idx, embedder, queries: list[str], filt, exact_queries: int = 20)
     agree: dict[str, list[float]] = {"unfiltered": [], "ours": [], "where": []}
     every = _ExactDense(*_every_vector(idx.store.col), *_every_vector(idx.store.sent))
     for q in queries[:exact_queries]:
-        agree["unfiltered"].append(_overlap(every.top10(embedder.embed_query(q), n), idx._dense(q, n, None, None)))
+        agree["unfiltered"].append(
+            _overlap(every.top10(embedder.embed_query(q), n), idx.searcher._dense(q, n, None, None))
+        )
     if allowed.ids and allowed.n_sentences is not None:  # the filtered ways, when the filter passes anything
         passing = _ExactDense(*_vectors_of(idx.store.vectors, allowed.ids),
                               *_vectors_of(idx.store.sentence_vectors, allowed.sentence_ids()))  # fmt: skip
         for q in queries[:exact_queries]:
             v = embedder.embed_query(q)
             exact = passing.top10(v, n)
-            agree["ours"].append(_overlap(exact, idx._dense_filtered(v, n, allowed)))
+            agree["ours"].append(_overlap(exact, idx.searcher._dense_filtered(v, n, allowed)))
             agree["where"].append(_overlap(exact, _dense_where(idx, v, n, filt)))
     return {
         "dense_unfiltered": latency_stats(plain),
@@ -273,7 +275,7 @@ def dense_cost(idx, embedder, queries: list[str], filt, exact_queries: int = 20)
 
 
 class _ExactDense:
-    """Index._dense's scoring by brute force over the given chunk and sentence vectors: the exact reference (HNSW's
+    """IndexSearcher._dense's scoring by brute force over the given chunk and sentence vectors: the exact reference (HNSW's
     own loss on the replicated fixture's near-duplicates is large, so the unfiltered way is measured too)."""
 
     def __init__(self, chunk_ids: list[str], chunk_m: np.ndarray, sent_ids: list[str], sent_m: np.ndarray) -> None:
@@ -316,7 +318,9 @@ def _dense_where(idx, v: np.ndarray, n: int, filt) -> list[tuple[str, float]]:  
     """The dense candidates through Chroma `where` filters (what search did before index/engine.py filtered by id)."""
     from index.vectors import best_per_chunk
 
-    return idx._mixed(v, dict(idx.store.query(v, n, filt)), best_per_chunk(idx.store.query_sentences(v, 3 * n, filt)))
+    return idx.searcher._mixed(
+        v, dict(idx.store.query(v, n, filt)), best_per_chunk(idx.store.query_sentences(v, 3 * n, filt))
+    )
 
 
 def run_scales(

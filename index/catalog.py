@@ -11,13 +11,17 @@ import json
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from index.analyzer_sv import analyze, stem, words
-from ingest.model import Chunk
+from ingest.model import DOC_TYPES, Chunk
+
+if TYPE_CHECKING:
+    from ingest.pipeline import PreparedDoc
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -52,16 +56,81 @@ class DocRecord:
     ingested_at: float = 0.0
     publisher: str = ""  # last: catalogs from before it got the column appended
 
+    @classmethod
+    def from_prepared(cls, doc: PreparedDoc) -> DocRecord:
+        """The catalog row of a document ingest prepared (metadata it could not find gets its neutral value)."""
+        m = doc.meta
+        return cls(
+            doc.doc_id, doc.source, doc.file_sha, m.get("title") or doc.path.stem, m.get("doc_type") or "övrigt",
+            m.get("date") or "", int(m.get("year") or 0), m.get("organ") or "", len(doc.chunks), doc.size, doc.mtime,
+            publisher=m.get("publisher") or "",
+        )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class FilterField:
+    """One filter as people meet it: on the command line, on the web page and in messages. `name` is the Filters
+    field, the `documents` column and the vector metadata key alike."""
+
+    name: str
+    word: str  # in messages: "typ 'x'"
+    plural: str  # "Dokumenttyper i indexet: …"
+    options: tuple[str, ...]  # command-line options
+    help: str  # their help text
+    label: str = ""  # the web page's dropdown; "" when the filter is not offered there
+    slug: str = ""  # the dropdown's element id after the tab's: sok-<slug>, fraga-<slug>
+    any_label: str = ""  # the dropdown's "no filter" choice
+    choices: tuple[str, ...] | None = None  # a fixed list; None: the values the indexed documents have
+    kind: type = str
+    bounds: tuple[int, int] | None = None  # for a number: the range the command line accepts, and what it is
+    what: str = ""
+
+    def parse(self, value: str | int | None) -> str | int | None:
+        """A value as given (a dropdown's string, a typed option) → the field's value; empty → no filter."""
+        return self.kind(value) if value not in (None, "") else None
+
+    def present(self, docs: Iterable[DocRecord]) -> list:
+        """The values the documents have, as a list to choose from (numbers newest first, text alphabetically)."""
+        return sorted({v for d in docs if (v := getattr(d, self.name))}, reverse=self.kind is int)
+
+
+def _filter(**spec: object) -> Any:  # noqa: ANN401 - a dataclass field
+    return field(default=None, metadata={"filter": spec})
+
 
 @dataclass(frozen=True)
 class Filters:
-    """What a search may be limited to. Each field is a column of `documents` and a key of the vector metadata
-    under the same name, so the SQL, the Chroma `where` and the cache key are all derived from the fields."""
+    """What a search may be limited to, declared once. Each field is a column of `documents` and a key of the vector
+    metadata under the same name, so the SQL, the Chroma `where` and the cache key are derived from the fields, and
+    the command-line options and the web page's dropdowns from `table()`: a filter on another existing column is a
+    new field here and nothing else."""
 
-    doc_type: str | None = None
-    year: int | None = None
-    organ: str | None = None
-    publisher: str | None = None
+    doc_type: str | None = _filter(
+        word="typ", plural="dokumenttyper", options=("--type",), help="Dokumenttyp: " + ", ".join(DOC_TYPES) + ".",
+        label="Dokumenttyp", slug="typ", any_label="Alla typer", choices=DOC_TYPES,
+    )  # fmt: skip
+    year: int | None = _filter(
+        word="år", plural="år", options=("--year",), help="Bara dokument från detta år.", label="År", slug="ar",
+        any_label="Alla år", kind=int, bounds=(1000, 9999), what="ett årtal",
+    )  # fmt: skip
+    organ: str | None = _filter(
+        word="organ", plural="organ", options=("--organ",), help="Bara dokument från denna nämnd/styrelse."
+    )
+    publisher: str | None = _filter(
+        word="utgivare", plural="utgivare", options=("--publisher", "--utgivare"),
+        help="Bara dokument från denna utgivare, t.ex. Regeringen.", label="Utgivare", slug="utgivare",
+        any_label="Alla utgivare",
+    )  # fmt: skip
+
+    @staticmethod
+    def table() -> list[FilterField]:
+        """Every filter, in the order the command line and the web page show them."""
+        return [FilterField(name=f.name, **f.metadata["filter"]) for f in fields(Filters)]
+
+    @classmethod
+    def parse(cls, values: Mapping[str, str | int | None]) -> Filters:
+        """Filters from raw values by field name (missing or empty: not filtered)."""
+        return cls(**{f.name: f.parse(values.get(f.name)) for f in cls.table()})
 
     def items(self) -> list[tuple[str, str | int]]:
         """(field, value) of the filters that are set."""
@@ -130,6 +199,17 @@ class Catalog:
     def set_meta(self, key: str, value: str) -> None:
         self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
 
+    def state(self) -> tuple:
+        """Changes whenever a document is added, replaced or removed (also by another process): one indexed query."""
+        return tuple(self.db.execute("SELECT count(*), max(ingested_at) FROM documents").fetchone())
+
+    def clear(self) -> None:
+        """Every document, the journal and the recorded model gone (a rebuild; the caller drops the vector store)."""
+        for d in self.documents():
+            self.remove_document(d.doc_id)
+        self.db.execute("DELETE FROM journal")
+        self.db.execute("DELETE FROM meta WHERE key='model'")
+
     # --- documents -----------------------------------------------------------------------------------------------
     def document_by_source(self, source: str) -> DocRecord | None:
         row = self.db.execute("SELECT * FROM documents WHERE source=?", (source,)).fetchone()
@@ -149,6 +229,14 @@ class Catalog:
 
     def chunk_ids(self, doc_id: str) -> list[str]:
         return [r[0] for r in self.db.execute("SELECT chunk_id FROM chunks WHERE doc_id=? ORDER BY id", (doc_id,))]
+
+    def all_chunk_ids(self) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT chunk_id FROM chunks")]
+
+    def focus_areas(self) -> set[str]:
+        """The focus areas (Fokusområde) any chunk belongs to."""
+        q = "SELECT DISTINCT json_extract(meta, '$.focus_area') FROM chunks"
+        return {r[0] for r in self.db.execute(q) if r[0]}
 
     def count_chunks(self) -> int:
         return self.db.execute("SELECT count(*) FROM chunks").fetchone()[0]
@@ -239,6 +327,10 @@ class Catalog:
         return out
 
     # --- lexical search ------------------------------------------------------------------------------------------
+    def forget_vocabulary(self) -> None:
+        """Read the vocabulary again on next use (another process may have added terms)."""
+        self._vocab = None
+
     def vocabulary(self) -> set[str]:
         if self._vocab is None:
             self._vocab = {r[0] for r in self.db.execute("SELECT term FROM fts_vocab")}

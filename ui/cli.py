@@ -17,15 +17,23 @@ import click
 STATUS_WORDS = {"ingested": "inläst", "skipped": "hoppades över", "failed": "misslyckades", "removed": "borttagen"}
 STATUS_MARKS = {"ingested": "✓", "skipped": "–", "failed": "✗", "removed": "✗"}
 MAX_K = 100  # more hits than anyone reads; also bounds the work one search asks for
-YEARS = (1000, 9999)
 
 
-def _settings():  # noqa: ANN202
-    """Settings from the environment, read once here; a wrong value stops with a message naming the variable."""
-    from index.config import Settings, SettingsError
+def _settings(*, web: bool = False):  # noqa: ANN202
+    """The settings (assistant.settings.AppSettings, and with `web` ui.web.WebSettings too), read once here from
+    the environment; a wrong value stops with the same message naming the variable for every command."""
+    import os
+
+    from assistant.api import SettingsError
+    from assistant.settings import AppSettings
 
     try:
-        return Settings.from_env()
+        app = AppSettings.from_env(os.environ)
+        if not web:
+            return app
+        from ui.web import WebSettings
+
+        return app, WebSettings.from_env(os.environ)
     except SettingsError as e:
         _fail(str(e))
 
@@ -63,34 +71,26 @@ K_OPTION = click.option(
     "-k", default=5, show_default=True, type=int, callback=_in_range(1, MAX_K, "ett antal"),
     help=f"Antal träffar (1–{MAX_K}).",
 )  # fmt: skip
-YEAR_OPTION = click.option(
-    "--year", type=int, callback=_in_range(*YEARS, "ett årtal"), help="Bara dokument från detta år."
-)
-# The filter options of search, ask and chat, declared once; each is a field of index.catalog.Filters.
-FILTER_LABELS = {"doc_type": "typ", "year": "år", "organ": "organ", "publisher": "utgivare"}
-_FILTER_OPTIONS = (
-    click.option(
-        "--type", "doc_type", help="Dokumenttyp: mål, pressmeddelande, uppdrag, nämndsplan, budget/bokslut, protokoll, "
-        "risk- och sårbarhetsanalys, nyhetsartikel, övrigt.",
-    ),
-    YEAR_OPTION,
-    click.option("--organ", help="Bara dokument från denna nämnd/styrelse."),
-    click.option("--publisher", "--utgivare", "publisher", help="Bara dokument från denna utgivare, t.ex. Regeringen."),
-)  # fmt: skip
+
+
+def _filter_option(spec):  # noqa: ANN001, ANN202 - an assistant.api.FilterField → a click option
+    number = {"type": int, "callback": _in_range(*spec.bounds, spec.what)} if spec.bounds else {}
+    return click.option(*spec.options, spec.name, help=spec.help, **number)
 
 
 def filter_options(command):  # noqa: ANN001, ANN201 - a click decorator
-    """Add the filter options to a command, which receives them as one `filters` argument (Filters)."""
+    """Add the filter options (one per field of Filters, as its table declares them) to a command, which receives
+    them as one `filters` argument (Filters)."""
+    from assistant.api import Filters  # only index.catalog: `styrdok --help` stays instant
+
+    table = Filters.table()
 
     @functools.wraps(command)
     def wrapper(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
-        from index.catalog import Filters
+        return command(*args, filters=Filters.parse({f.name: kwargs.pop(f.name, None) for f in table}), **kwargs)
 
-        values = {name: kwargs.pop(name, None) for name in FILTER_LABELS}
-        return command(*args, filters=Filters(**values), **kwargs)
-
-    for option in reversed(_FILTER_OPTIONS):
-        wrapper = option(wrapper)
+    for spec in reversed(table):
+        wrapper = _filter_option(spec)(wrapper)
     return wrapper
 
 
@@ -99,12 +99,12 @@ def _refuse_empty_filter(svc, filters) -> None:  # noqa: ANN001 - Service and Fi
     if filters.is_empty() or svc.documents_matching(filters):
         return
     docs = svc.documents()
-    said = [f"{FILTER_LABELS[name]} {value!r}" for name, value in filters.items()]
-    found = []
-    if filters.doc_type:
-        found.append("dokumenttyper i indexet: " + (", ".join(sorted({d.doc_type for d in docs})) or "inga"))
-    if filters.year:
-        found.append("år i indexet: " + (", ".join(str(y) for y in sorted({d.year for d in docs if d.year})) or "inga"))
+    table = {f.name: f for f in filters.table()}
+    said = [f"{table[name].word} {value!r}" for name, value in filters.items()]
+    found = [
+        f"{table[name].plural} i indexet: " + (", ".join(str(v) for v in table[name].present(docs)) or "inga")
+        for name, _ in filters.items()
+    ]
     known = "; ".join(found)
     click.echo(f"Inga inlästa dokument passar filtret ({', '.join(said)}). {known[:1].upper()}{known[1:]}", err=True)
     sys.exit(1)
@@ -122,7 +122,7 @@ def main() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Skriv rapporten som JSON.")
 def ingest(paths: tuple[Path, ...], prune: bool, rebuild: bool, as_json: bool) -> None:
     """Läs in filer och mappar (PDF, Word, Markdown, text, HTML)."""
-    from index.engine import IndexBusyError, ModelMismatchError
+    from assistant.api import IndexBusyError, ModelMismatchError
 
     svc = _service(ingest=True)
     try:
@@ -226,7 +226,7 @@ def docs(as_json: bool) -> None:
 @click.argument("target")
 def remove(target: str) -> None:
     """Ta bort ett dokument ur indexet (sökväg eller dokument-id)."""
-    from index.engine import IndexBusyError
+    from assistant.api import IndexBusyError
 
     svc = _service()
     try:
@@ -249,8 +249,9 @@ def serve(host: str, port: int, root_path: str) -> None:
     """Starta webbappen (Fråga, Hitta mål, Sök, Dokument)."""
     from ui.web import serve as run_web
 
-    _settings()  # a wrong setting is a message here, not a traceback from the first request
-    run_web(host=host, port=port, root_path=root_path)
+    # A wrong setting is a message here, not a traceback from the first request.
+    settings, web = _settings(web=True)
+    run_web(host=host, port=port, root_path=root_path, settings=settings, web=web)
 
 
 # --- ask and chat ------------------------------------------------------------------------------------------------

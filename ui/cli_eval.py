@@ -31,10 +31,10 @@ def eval_cmd(
     as_json: bool, judge: bool,
 ) -> None:  # fmt: skip
     """Mät sökträffar och svarens trohet mot källorna."""
+    from assistant.api import Settings, set_offline_defaults
     from eval import gate as G
     from eval.questions import EXEMPEL_SET, load_jsonl, load_swequad
     from eval.run import baseline_system, evaluate, styrdok_system
-    from index.config import Settings, set_offline_defaults
 
     set_offline_defaults()
     settings = Settings.from_env()

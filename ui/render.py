@@ -13,11 +13,9 @@ import html
 import re
 from collections.abc import Iterable, Sequence
 
+from assistant.api import DocRecord, FileResult, Hit
 from assistant.goal_finder import GoalMatch
 from assistant.types import Answer, Citation
-from index.catalog import DocRecord
-from index.hybrid import Hit
-from ingest.model import FileResult
 
 NOTICE = (
     "**Tänk på:** Svaren tas fram automatiskt av en AI ur kommunens dokument. Ett svar är inte ett beslut. "

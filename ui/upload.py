@@ -16,18 +16,21 @@ import shutil
 import threading
 import time
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ingest.limits import Limits
-from ingest.loaders import SUPPORTED_SUFFIXES
+from assistant.api import Limits, supported_suffixes
 
 log = logging.getLogger("styrdok.web.admin")
 
-# The formats ingest reads (its own list, so a new format is accepted here too); anything else is refused before it
-# is stored.
-ALLOWED_SUFFIXES = tuple(sorted(SUPPORTED_SUFFIXES))
+
+def allowed_suffixes() -> tuple[str, ...]:
+    """The formats ingest reads (its own list, so a new format is accepted here too); anything else is refused
+    before it is stored."""
+    return tuple(sorted(supported_suffixes()))
+
+
 MAX_NAME_CHARS = 100
 
 
@@ -89,14 +92,15 @@ class AdminGate:
     overall: Backoff = field(default_factory=lambda: Backoff(FREE_OVERALL), compare=False, repr=False)
 
     @classmethod
-    def from_env(cls) -> AdminGate:
+    def from_env(cls, env: Mapping[str, str] | None = None) -> AdminGate:
         """STYRDOK_ADMIN_PASSWORD, or the first line of the file named by STYRDOK_ADMIN_TOKEN_FILE.
 
         A token file lets an operator keep the secret out of the process environment (systemd credentials, Docker
         secrets). An unreadable or empty file leaves staff functions off rather than guessing.
         """
-        secret = os.environ.get("STYRDOK_ADMIN_PASSWORD", "")
-        token_file = os.environ.get("STYRDOK_ADMIN_TOKEN_FILE", "")
+        env = os.environ if env is None else env
+        secret = env.get("STYRDOK_ADMIN_PASSWORD", "")
+        token_file = env.get("STYRDOK_ADMIN_TOKEN_FILE", "")
         if not secret and token_file:
             try:
                 lines = Path(token_file).expanduser().read_text(encoding="utf-8").splitlines()
@@ -145,19 +149,11 @@ def retry_message(seconds: float) -> str:
     return f"För många felaktiga lösenord. Försök igen om {span} (kl. {at})."
 
 
+# STYRDOK_UPLOAD_CLEANUP_S (ui.web.WebSettings): how old a file in Gradio's upload folder may get before it is
+# deleted. Gradio's upload route (POST /gradio_api/upload) stores whatever anyone sends before any handler runs, and
+# it cannot be closed per user. The staff handler copies what it accepts at once; everything else there, anonymous
+# or refused, is deleted after this many seconds (checked every tenth of it).
 DEFAULT_CLEANUP_S = 300
-
-
-def upload_cleanup_seconds() -> int:
-    """STYRDOK_UPLOAD_CLEANUP_S: how old a file in Gradio's upload folder may get before it is deleted.
-
-    Gradio's upload route (POST /gradio_api/upload) stores whatever anyone sends before any handler runs, and it
-    cannot be closed per user. The staff handler copies what it accepts at once; everything else there, anonymous or
-    refused, is deleted after this many seconds (checked every tenth of it).
-    """
-    from ingest.limits import positive
-
-    return int(positive(os.environ, "STYRDOK_UPLOAD_CLEANUP_S", DEFAULT_CLEANUP_S, integer=True))
 
 
 def gradio_upload_dir() -> Path:
@@ -189,11 +185,6 @@ def leftover_uploads(home: Path, indexed_sources: set[str]) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.is_file() and str(p.resolve()) not in indexed_sources)
 
 
-def max_upload_bytes() -> int:
-    """STYRDOK_MAX_FILE_MB read as ingest reads it (an empty value is the default; a wrong one a clear message)."""
-    return int(Limits.from_env().max_file_mb * 1024 * 1024)
-
-
 def uploads_dir(home: Path) -> Path:
     return home / "uploads"
 
@@ -211,16 +202,18 @@ def safe_name(name: str) -> str:
     if not dot:
         stem, suffix = base, ""
     suffix = "." + suffix.lower() if suffix else ""
-    if suffix not in ALLOWED_SUFFIXES:
+    allowed = allowed_suffixes()
+    if suffix not in allowed:
         shown = suffix or "(ingen)"
-        raise UploadError(f"Filtypen {shown} stöds inte. Tillåtna: {', '.join(ALLOWED_SUFFIXES)}.")
+        raise UploadError(f"Filtypen {shown} stöds inte. Tillåtna: {', '.join(allowed)}.")
     stem = stem.strip(" ._-")[: MAX_NAME_CHARS - len(suffix)] or "dokument"
     return stem + suffix
 
 
 def store_upload(src: Path, original_name: str, home: Path, max_bytes: int | None = None) -> Path:
-    """Copy an uploaded temp file into STYRDOK_HOME/uploads under a safe, unused name; return the stored path."""
-    limit = max_upload_bytes() if max_bytes is None else max_bytes
+    """Copy an uploaded temp file into STYRDOK_HOME/uploads under a safe, unused name; return the stored path.
+    `max_bytes`: STYRDOK_MAX_FILE_MB as ingest reads it (Limits), by default its default."""
+    limit = Limits().max_file_bytes if max_bytes is None else max_bytes
     name = safe_name(original_name)
     size = src.stat().st_size
     if size == 0:

@@ -8,15 +8,19 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ui.upload import AdminGate, max_upload_bytes, upload_cleanup_seconds
+from assistant.api import Limits, positive
+from ui.upload import DEFAULT_CLEANUP_S, AdminGate
 from ui.web_public import PublicTexts, routes
 
 if TYPE_CHECKING:
     import gradio as gr
 
     from assistant.service import Service
+    from assistant.settings import AppSettings
 
 log = logging.getLogger("styrdok.web")
 
@@ -101,19 +105,33 @@ document.addEventListener("click", function (e) {
 """
 
 
-def concurrency() -> int:
-    """How many events run at once (STYRDOK_WEB_CONCURRENCY, default 4).
+@dataclass(frozen=True)
+class WebSettings:
+    """The web app's own settings, read once when `styrdok serve` starts, beside the rest (AppSettings).
 
-    Gradio's default is 1: one user's long answer (an LLM can take 30 s) would hold everyone else in the queue.
-    Searches and answers only read: the catalog connection is opened for use from many threads (writes are
-    serialised by the ingest lock), Chroma's client is thread-safe, and the embedder loads its model under a lock and
-    releases the GIL while it computes. A handful of workers also caps memory and CPU contention on a small server;
-    uploads run in their own group of one.
+    concurrency (STYRDOK_WEB_CONCURRENCY): how many events run at once. Gradio's default is 1: one user's long answer
+    (an LLM can take 30 s) would hold everyone else in the queue. Searches and answers only read: the catalog
+    connection is opened for use from many threads (writes are serialised by the ingest lock), Chroma's client is
+    thread-safe, and the embedder loads its model under a lock and releases the GIL while it computes. A handful of
+    workers also caps memory and CPU contention on a small server; uploads run in their own group of one.
     """
-    try:
-        return max(1, int(os.environ.get("STYRDOK_WEB_CONCURRENCY", DEFAULT_CONCURRENCY)))
-    except ValueError:
-        return DEFAULT_CONCURRENCY
+
+    concurrency: int = DEFAULT_CONCURRENCY
+    cleanup_s: int = DEFAULT_CLEANUP_S  # STYRDOK_UPLOAD_CLEANUP_S (ui/upload.py)
+    max_upload_bytes: int = Limits().max_file_bytes  # STYRDOK_MAX_FILE_MB, as ingest reads it
+    gate: AdminGate = field(default_factory=AdminGate)  # STYRDOK_ADMIN_PASSWORD / STYRDOK_ADMIN_TOKEN_FILE
+    texts: PublicTexts = field(default_factory=PublicTexts)  # STYRDOK_ORGANISATION, STYRDOK_CONTACT_*, …
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> WebSettings:
+        """SettingsError (Swedish, naming the variable) for a value that is wrong, as for every other setting."""
+        return cls(
+            concurrency=int(positive(env, "STYRDOK_WEB_CONCURRENCY", DEFAULT_CONCURRENCY, integer=True)),
+            cleanup_s=int(positive(env, "STYRDOK_UPLOAD_CLEANUP_S", DEFAULT_CLEANUP_S, integer=True)),
+            max_upload_bytes=Limits.from_env(env).max_file_bytes,
+            gate=AdminGate.from_env(env),
+            texts=PublicTexts.from_env(env),
+        )
 
 
 def head() -> str:
@@ -123,70 +141,81 @@ def head() -> str:
     return HEAD.replace("%SWEDISH%", web_swedish.script())
 
 
-def build_app(service: Service, gate: AdminGate | None = None, texts: PublicTexts | None = None) -> gr.Blocks:
+def build_app(
+    service: Service, gate: AdminGate | None = None, texts: PublicTexts | None = None, web: WebSettings | None = None
+) -> gr.Blocks:
+    """The page. `web`: the settings read at start-up (default: the defaults); `gate` and `texts` override its."""
     import gradio as gr
 
     from ui import web_ask, web_docs, web_goals, web_search
-    from ui.web_common import publisher_choices, year_choices
+    from ui.web_common import refreshed
 
-    gate = gate or AdminGate.from_env()
-    texts = texts or PublicTexts.from_env()
-    age = upload_cleanup_seconds()
+    web = web or WebSettings()
+    gate = gate or web.gate
+    texts = texts or web.texts
+    age = web.cleanup_s
     # Files anyone sends to Gradio's upload route are deleted after `age` seconds (see ui/upload.py).
     with gr.Blocks(title=TITLE, analytics_enabled=False, delete_cache=(max(1, age // 10), age)) as app:
         gr.Markdown(f"# {TITLE}")
         gr.Markdown(texts.intro_markdown(), elem_id="inledning")
         with gr.Tabs():
             with gr.Tab("Fråga", id="fraga", elem_id="flik-fraga"):
-                ask_year, ask_publisher = web_ask.build(service, texts)
+                ask_filters = web_ask.build(service, texts)
             with gr.Tab("Hitta mål", id="mal", elem_id="flik-mal"):
                 web_goals.build(service)
             with gr.Tab("Sök", id="sok", elem_id="flik-sok"):
-                search_year, search_publisher = web_search.build(service)
+                search_filters = web_search.build(service)
             with gr.Tab("Dokument", id="dokument", elem_id="flik-dokument"):
-                docs = web_docs.build(service, gate)
+                docs = web_docs.build(service, gate, web.max_upload_bytes)
         gr.Markdown(texts.footer_markdown(), elem_id="sidfot", elem_classes=["sidfot"])
 
         def on_load() -> tuple:
-            # Years, publishers and the document list come from the index at page load, so a new upload shows up
-            # on reload.
+            # The filters' choices (years, publishers) and the document list come from the index at page load, so a
+            # new upload shows up on reload.
             listed = service.documents()
-            years, publishers = year_choices(listed), publisher_choices(listed)
-            return (
-                gr.Dropdown(choices=years), gr.Dropdown(choices=years), gr.Dropdown(choices=publishers),
-                gr.Dropdown(choices=publishers), *docs.refresh(listed),
-            )  # fmt: skip
+            return (*refreshed(listed), *refreshed(listed), *docs.refresh(listed))
 
-        outputs = [ask_year, search_year, ask_publisher, search_publisher, *docs.outputs]
+        outputs = [*ask_filters, *search_filters, *docs.outputs]
         app.load(on_load, None, outputs, queue=False)
     return app
 
 
-def serve(host: str = "127.0.0.1", port: int = 7860, root_path: str = "") -> None:
-    """Start the app and block. Nothing on the page is fetched from outside (Gradio bundles its fonts and scripts)."""
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 7860,
+    root_path: str = "",
+    settings: AppSettings | None = None,
+    web: WebSettings | None = None,
+) -> None:
+    """Start the app and block. Nothing on the page is fetched from outside (Gradio bundles its fonts and scripts).
+
+    `settings` and `web` are read once by the caller (`styrdok serve`); without them, from the environment here."""
     # Before gradio is imported: it reads these at import time.
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     os.environ.setdefault("GRADIO_RUN_HISTORY", "False")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # gradio's own start-up probes, one line per request
     from assistant.service import Service
+    from assistant.settings import AppSettings
 
-    service = Service()
-    gate = AdminGate.from_env()
+    settings = settings or AppSettings.from_env(os.environ)
+    web = web or WebSettings.from_env(os.environ)
+    service = Service(settings)
+    gate = web.gate
     log.info("personalfunktioner (uppladdning/borttagning): %s", "på" if gate.enabled else "avstängda")
-    app = build_app(service, gate)
+    app = build_app(service, web=web)
     # Open the stores and load the model before the first request, not during it: the first visitor doesn't wait
     # for the model, and concurrent first requests can't race to open Chroma (its client must be created once).
     _warm_up(service)
-    app.queue(default_concurrency_limit=concurrency(), max_size=100)
+    app.queue(default_concurrency_limit=web.concurrency, max_size=100)
     try:
         app.launch(
             server_name=host, server_port=port, root_path=root_path or None, css=CSS, head=head(),
             share=False, inbrowser=False, show_error=False, footer_links=[], run_history=False, ssr_mode=False,
             pwa=False, mcp_server=False, enable_monitoring=False,
             # With staff functions off nothing may be uploaded at all: the route refuses anything over one byte.
-            max_file_size=max_upload_bytes() if gate.enabled else 1,
-            strict_cors=True, app_kwargs={"routes": routes(service)},
+            max_file_size=web.max_upload_bytes if gate.enabled else 1,
+            strict_cors=True, app_kwargs={"routes": routes(service, web.texts)},
         )  # fmt: skip
     finally:
         service.close()

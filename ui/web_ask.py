@@ -9,7 +9,7 @@ import gradio as gr
 from assistant.service import Service
 from assistant.types import Answer
 from ui import render
-from ui.web_common import ERROR_TEXT, TYPE_CHOICES, log, to_filters
+from ui.web_common import ERROR_TEXT, filter_dropdowns, log, to_filters
 from ui.web_public import PERSONAL_DATA, PublicTexts
 
 EXAMPLES = [
@@ -49,9 +49,8 @@ SHOW_ANSWER_START = """() => {
 
 
 def respond_handler(service: Service, contact: str = "") -> Callable[..., Iterator[Step]]:
-    def respond(
-        message: str, chat: Chat, history: list[Answer], doc_type: str, year: str, publisher: str = ""
-    ) -> Iterator[Step]:
+    def respond(message: str, chat: Chat, history: list[Answer], *filters: str) -> Iterator[Step]:
+        # filters: the filter dropdowns' values (ui/web_common.py)
         question = " ".join((message or "").split())[:MAX_QUESTION]
         if not question:
             yield "", chat, history
@@ -61,7 +60,7 @@ def respond_handler(service: Service, contact: str = "") -> Callable[..., Iterat
         yield "", chat, history
         partial, answer = "", None
         try:
-            for event in _events(service, question, history, to_filters(doc_type, year, publisher)):
+            for event in _events(service, question, history, to_filters(*filters)):
                 if isinstance(event, Answer):
                     answer = event
                 elif event:
@@ -80,8 +79,8 @@ def respond_handler(service: Service, contact: str = "") -> Callable[..., Iterat
     return respond
 
 
-def build(service: Service, texts: PublicTexts | None = None) -> tuple[gr.Dropdown, gr.Dropdown]:
-    """Lay out the tab; returns the year dropdown so the page can refresh its choices."""
+def build(service: Service, texts: PublicTexts | None = None) -> list[gr.Dropdown]:
+    """Lay out the tab; returns the filter dropdowns so the page can refresh their choices."""
     texts = texts or PublicTexts()
     gr.Markdown(render.NOTICE, elem_id="fraga-notis", elem_classes=["notis"])
     chat = gr.Chatbot(
@@ -94,18 +93,14 @@ def build(service: Service, texts: PublicTexts | None = None) -> tuple[gr.Dropdo
         max_length=MAX_QUESTION, submit_btn="Fråga", autofocus=True,
     )  # fmt: skip
     with gr.Row():
-        doc_type = gr.Dropdown(TYPE_CHOICES, value="", label="Dokumenttyp", min_width=160, elem_id="fraga-typ")
-        year = gr.Dropdown([("Alla år", "")], value="", label="År", min_width=120, elem_id="fraga-ar")
-        publisher = gr.Dropdown(
-            [("Alla utgivare", "")], value="", label="Utgivare", min_width=160, elem_id="fraga-utgivare"
-        )
+        filters = filter_dropdowns("fraga")
         new = gr.Button("Ny konversation", elem_id="fraga-ny", min_width=160)
     gr.Markdown("**Exempel på frågor** – klicka för att fråga:")
     with gr.Row(elem_classes=["exempel"]):
         examples = [gr.Button(q, size="sm", min_width=200) for q in EXAMPLES]
 
     respond = respond_handler(service, texts.contact_html())
-    io = {"inputs": [message, chat, history, doc_type, year, publisher], "outputs": [message, chat, history]}
+    io = {"inputs": [message, chat, history, *filters], "outputs": [message, chat, history]}
     message.submit(respond, api_name="fraga", **io).then(None, js=SHOW_ANSWER_START)
     for button, q in zip(examples, EXAMPLES, strict=True):
         button.click(lambda q=q: q, None, message, queue=False).then(respond, **io).then(None, js=SHOW_ANSWER_START)
@@ -113,4 +108,4 @@ def build(service: Service, texts: PublicTexts | None = None) -> tuple[gr.Dropdo
     # is shown, so the next person's question is never read as a follow-up to the last person's.
     new.click(lambda: ("", [], []), None, [message, chat, history], queue=False)
     chat.clear(lambda: ("", []), None, [message, history], queue=False)
-    return year, publisher
+    return filters

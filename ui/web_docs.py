@@ -14,18 +14,16 @@ from pathlib import Path
 
 import gradio as gr
 
+from assistant.api import DocRecord, IndexBusyError
 from assistant.service import Service
-from index.catalog import DocRecord
-from index.engine import IndexBusyError
 from ui import render
 from ui.upload import (
-    ALLOWED_SUFFIXES,
     AdminGate,
     UploadError,
+    allowed_suffixes,
     discard_received,
     is_upload,
     leftover_uploads,
-    max_upload_bytes,
     store_upload,
 )
 from ui.web_common import ERROR_TEXT, log
@@ -73,7 +71,8 @@ def _no_paths(text: str) -> str:
     return re.sub(r"(?:[^\s/]*/)+(?=[^\s/])", "", text)
 
 
-def upload_handler(service: Service, gate: AdminGate) -> Callable[..., str]:
+def upload_handler(service: Service, gate: AdminGate, max_bytes: int | None = None) -> Callable[..., str]:
+    # max_bytes: the size limit of one file (None: Limits' default), from WebSettings
     # `request` is filled in by Gradio (it looks for a gr.Request annotation); tests call without it.
     def run(files: Sequence[str] | None, password: str, request: gr.Request | None = None) -> str:
         stored: list[Path] = []
@@ -85,7 +84,7 @@ def upload_handler(service: Service, gate: AdminGate) -> Callable[..., str]:
             refused = []
             for f in files:
                 try:
-                    stored.append(store_upload(Path(f), Path(f).name, home))
+                    stored.append(store_upload(Path(f), Path(f).name, home, max_bytes))
                 except UploadError as e:
                     refused.append(f"- {render.esc(e)}")
             log.info("uppladdning: %d fil(er) sparade, %d nekade", len(stored), len(refused))
@@ -195,11 +194,11 @@ class DocsPanel:
         return listing, gr.Dropdown(choices=document_choices(docs), value=None), left
 
 
-def build(service: Service, gate: AdminGate) -> DocsPanel:
+def build(service: Service, gate: AdminGate, max_bytes: int) -> DocsPanel:
     # The staff panel comes first (closed): after a long list of documents nobody would find it.
     with gr.Accordion("För personal: ladda upp eller ta bort dokument", open=False, elem_id="dok-personal"):
         if gate.enabled:
-            staff = _staff_panel(service, gate)
+            staff = _staff_panel(service, gate, max_bytes)
         else:
             gr.Markdown(DISABLED_NOTE, elem_id="dok-avstangt")
     gr.Markdown("## Inlästa dokument")
@@ -223,9 +222,9 @@ def build(service: Service, gate: AdminGate) -> DocsPanel:
     # Writes go one at a time (group "skriv"): the index has one writer anyway, and a second upload should wait in
     # the queue rather than fail on the ingest lock.
     write = {"concurrency_limit": 1, "concurrency_id": "skriv", "api_visibility": "private"}
-    staff.upload.upload(upload_handler(service, gate), [staff.upload, staff.password], staff.status, **write).then(
-        refresh, filter_text, panel.outputs
-    )
+    staff.upload.upload(
+        upload_handler(service, gate, max_bytes), [staff.upload, staff.password], staff.status, **write
+    ).then(refresh, filter_text, panel.outputs)
 
     def ask_first(doc_id: str | None) -> tuple:
         """Removing can't be undone: name the document and ask before anything happens."""
@@ -260,10 +259,10 @@ class _Staff:
     clear: gr.Button
 
 
-def _staff_panel(service: Service, gate: AdminGate) -> _Staff:
-    limit_mb = max_upload_bytes() / (1024 * 1024)
+def _staff_panel(service: Service, gate: AdminGate, max_bytes: int) -> _Staff:
+    limit_mb = max_bytes / (1024 * 1024)
     gr.Markdown(
-        f"Tillåtna filtyper: {', '.join(ALLOWED_SUFFIXES)}. Största fil: {limit_mb:g} MB. "
+        f"Tillåtna filtyper: {', '.join(allowed_suffixes())}. Största fil: {limit_mb:g} MB. "
         "Skriv lösenordet och välj filerna. De sparas på servern och läses in direkt; stora filer kan ta någon minut."
     )
     password = gr.Textbox(label="Personalens lösenord", type="password", elem_id="dok-losen", max_length=200)

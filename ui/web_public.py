@@ -13,6 +13,7 @@ import html
 import logging
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -34,10 +35,23 @@ CONTENT_TYPES = {
     ".pdf": "application/pdf",
     ".txt": "text/plain; charset=utf-8",
     ".md": "text/plain; charset=utf-8",
+    ".markdown": "text/plain; charset=utf-8",
     ".html": "text/plain; charset=utf-8",
     ".htm": "text/plain; charset=utf-8",
     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
+# A format ingest reads that is not listed above (a new loader) is served as a download, never shown: no edit is
+# needed here for a new format, and nothing unknown is ever rendered by the browser.
+DOWNLOAD = "application/octet-stream"
+
+
+def content_type(suffix: str) -> str | None:
+    """How an original with this suffix is served; None: not at all (not a format ingest reads)."""
+    from assistant.api import supported_suffixes
+
+    return CONTENT_TYPES.get(suffix) or (DOWNLOAD if suffix in supported_suffixes() else None)
+
+
 # The browser must take the content type as given (nosniff). Text and Word files also get a sandbox, so nothing in
 # them can run even if a browser tried; a PDF doesn't, because Chromium refuses to show a sandboxed PDF.
 SAFE_HEADERS = {
@@ -56,15 +70,17 @@ class PublicTexts:
     contact_url: str = ""
     contact_label: str = "Kontakta kommunen"
     statement_url: str = STATEMENT_PATH
+    statement_file: Path = STATEMENT_TEMPLATE  # the accessibility statement served at tillganglighet
 
     @classmethod
-    def from_env(cls) -> PublicTexts:
-        env = os.environ
+    def from_env(cls, env: Mapping[str, str] | None = None) -> PublicTexts:
+        env = os.environ if env is None else env
         return cls(
             organisation=env.get("STYRDOK_ORGANISATION", "").strip() or cls.organisation,
             contact_url=env.get("STYRDOK_CONTACT_URL", "").strip(),
             contact_label=env.get("STYRDOK_CONTACT_LABEL", "").strip() or cls.contact_label,
             statement_url=env.get("STYRDOK_ACCESSIBILITY_URL", "").strip() or cls.statement_url,
+            statement_file=Path(env.get("STYRDOK_ACCESSIBILITY_FILE", "") or STATEMENT_TEMPLATE),
         )
 
     def contact_html(self) -> str:
@@ -97,12 +113,12 @@ def original_file(service: Service, doc_id: str) -> Path | None:
     if doc is None:
         return None
     path = Path(doc.source)
-    if path.suffix.lower() not in CONTENT_TYPES or path.is_symlink() or not path.is_file():
+    if content_type(path.suffix.lower()) is None or path.is_symlink() or not path.is_file():
         return None
     return path
 
 
-def routes(service: Service) -> list[Route]:
+def routes(service: Service, texts: PublicTexts | None = None) -> list[Route]:
     """Starlette routes placed before Gradio's own: /original/{doc_id} and the accessibility statement."""
     from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse
     from starlette.routing import Route
@@ -117,16 +133,17 @@ def routes(service: Service) -> list[Route]:
             log.info("originalfil nekad: %r", doc_id[:80])
             return refused()
         suffix = path.suffix.lower()
-        # PDF and text are shown in the browser; a Word file is downloaded under its own name.
-        disposition = "attachment" if suffix == ".docx" else "inline"
+        media_type = content_type(suffix)
+        # PDF and text are shown in the browser; a Word file (or a format not listed) is downloaded under its name.
+        disposition = "attachment" if suffix == ".docx" or media_type == DOWNLOAD else "inline"
         return FileResponse(
-            path, media_type=CONTENT_TYPES[suffix], headers={**SAFE_HEADERS, **({} if suffix == ".pdf" else SANDBOX)},
+            path, media_type=media_type, headers={**SAFE_HEADERS, **({} if suffix == ".pdf" else SANDBOX)},
             filename=path.name,
             content_disposition_type=disposition,
         )  # fmt: skip
 
     def statement(request: Request) -> Response:
-        file = Path(os.environ.get("STYRDOK_ACCESSIBILITY_FILE", "") or STATEMENT_TEMPLATE)
+        file = (texts or PublicTexts()).statement_file
         try:
             text = file.read_text(encoding="utf-8")
         except OSError:

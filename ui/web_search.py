@@ -8,18 +8,18 @@ import gradio as gr
 
 from assistant.service import Service
 from ui import render
-from ui.web_common import ERROR_TEXT, TYPE_CHOICES, log, to_filters
+from ui.web_common import ERROR_TEXT, filter_dropdowns, log, to_filters
 
 RESULTS = 10
 
 
 def search_handler(service: Service) -> Callable[..., str]:
-    def run(query: str, doc_type: str, year: str, publisher: str = "") -> str:
+    def run(query: str, *filters: str) -> str:  # the filter dropdowns' values (ui/web_common.py)
         query = (query or "").strip()
         if not query:
             return render.hits_html([], "")
         try:
-            hits = service.search(query, k=RESULTS, filters=to_filters(doc_type, year, publisher))
+            hits = service.search(query, k=RESULTS, filters=to_filters(*filters))
         except Exception:
             log.exception("sökningen misslyckades")
             return f"<p class='fel'>{ERROR_TEXT}</p>"
@@ -28,9 +28,9 @@ def search_handler(service: Service) -> Callable[..., str]:
     return run
 
 
-def build(service: Service) -> tuple[gr.Dropdown, gr.Dropdown]:
-    """Lay out the tab inside the current gr.Tab; returns the year and publisher dropdowns, whose choices the page
-    refreshes from the index."""
+def build(service: Service) -> list[gr.Dropdown]:
+    """Lay out the tab inside the current gr.Tab; returns the filter dropdowns, whose choices the page refreshes from
+    the index."""
     gr.Markdown(
         "Sök efter ord eller innebörd i alla inlästa dokument. Du kan begränsa till en dokumenttyp eller ett år."
     )
@@ -40,15 +40,10 @@ def build(service: Service) -> tuple[gr.Dropdown, gr.Dropdown]:
             elem_id="sok-fraga", submit_btn="Sök",
         )  # fmt: skip
     with gr.Row():
-        doc_type = gr.Dropdown(TYPE_CHOICES, value="", label="Dokumenttyp", min_width=160, elem_id="sok-typ")
-        year = gr.Dropdown([("Alla år", "")], value="", label="År", min_width=120, elem_id="sok-ar")
-        publisher = gr.Dropdown(
-            [("Alla utgivare", "")], value="", label="Utgivare", min_width=160, elem_id="sok-utgivare"
-        )
+        filters = filter_dropdowns("sok")
     results = gr.HTML(render.hits_html([], ""), elem_id="sok-resultat")
     run = search_handler(service)
     gr.on(
-        [query.submit, doc_type.change, year.change, publisher.change], run, [query, doc_type, year, publisher],
-        results, api_name="sok",
+        [query.submit, *(f.change for f in filters)], run, [query, *filters], results, api_name="sok",
     )  # fmt: skip
-    return year, publisher
+    return filters

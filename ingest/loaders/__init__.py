@@ -1,32 +1,62 @@
-"""Loaders: one module per file format, each with `load(path) -> LoadedDoc`, dispatched here by suffix."""
+"""Loaders: one module per file format, each with `SUFFIXES` and `load(path) -> LoadedDoc`, dispatched here by suffix.
+
+A new format is one new module in this package: the loaders are found by listing the package's modules (helpers
+start with `_`), so nothing here, in ingest's file discovery or in the web upload names the formats.
+"""
 
 from __future__ import annotations
 
+import functools
 import importlib
+import pkgutil
 import zipfile
 from pathlib import Path
+from types import ModuleType
 
 from ingest.model import LoadedDoc, LoadError
 
-_MODULES = {
-    ".pdf": "pdf",
-    ".md": "md",
-    ".markdown": "md",
-    ".txt": "txt",
-    ".html": "html",
-    ".htm": "html",
-    ".docx": "docx",
-}
-SUPPORTED_SUFFIXES: frozenset[str] = frozenset(_MODULES)
+__all__ = ["SUPPORTED_SUFFIXES", "load", "loaders", "supported_suffixes"]
 
-__all__ = ["SUPPORTED_SUFFIXES", "load"]
+
+@functools.cache
+def loaders() -> dict[str, ModuleType]:
+    """Suffix → loader module, for every public module of this package. Cached: found once per process.
+
+    Importing the modules is cheap (~0.2 s for all): each imports its parser inside `load`."""
+    found: dict[str, ModuleType] = {}
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        if info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        for suffix in module.SUFFIXES:
+            if suffix in found:  # two loaders for one suffix would silently depend on the listing order
+                raise RuntimeError(f"{suffix} is claimed by both {found[suffix].__name__} and {module.__name__}")
+            found[suffix.lower()] = module
+    return found
+
+
+def supported_suffixes() -> frozenset[str]:
+    """The suffixes (with the dot, lower case) some loader reads."""
+    return frozenset(loaders())
+
+
+def __getattr__(name: str) -> object:
+    # SUPPORTED_SUFFIXES reads like the constant it used to be, but is found on first use (PEP 562).
+    if name == "SUPPORTED_SUFFIXES":
+        return supported_suffixes()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _format(module: ModuleType) -> str:
+    return module.__name__.rpartition(".")[2]
 
 
 def load(path: Path) -> LoadedDoc:
     """Load a document by its suffix. Every failure is a LoadError with a plain Swedish reason."""
     path = Path(path)
     suffix = path.suffix.lower()
-    if suffix not in _MODULES:
+    module = loaders().get(suffix)
+    if module is None:
         raise LoadError(f"filtypen {suffix} stöds inte" if suffix else "filer utan filändelse stöds inte")
     if not path.exists():
         raise LoadError("filen finns inte")
@@ -35,14 +65,13 @@ def load(path: Path) -> LoadedDoc:
     try:
         if path.stat().st_size == 0:
             raise LoadError("filen är tom")
-        module = importlib.import_module(f"ingest.loaders.{_MODULES[suffix]}")
         doc = module.load(path)
     except LoadError as exc:
         # "DOCX-filen är skadad" is wrong and unhelpful when the file is a PDF someone renamed: say what it is.
         actual = _sniff(path)
-        if actual and actual[1] not in (_MODULES[suffix], _CONTAINER.get(_MODULES[suffix])):
+        if actual and actual[1] not in (_format(module), _CONTAINER.get(_format(module))):
             what, module_name = actual
-            fix = f" — byt filändelse till .{module_name}" if module_name in _MODULES.values() else ""
+            fix = f" — byt filändelse till .{module_name}" if module_name in map(_format, loaders().values()) else ""
             raise LoadError(f"filen har filändelsen {suffix} men är {what}{fix}") from exc
         raise
     except OSError as exc:

@@ -9,6 +9,8 @@ from pathlib import Path
 from ingest.clean import flatten
 from ingest.model import Block, LoadedDoc, LoadError
 
+SUFFIXES = (".docx",)  # the suffixes this loader reads; loaders/__init__.py finds it by them
+
 BROKEN = "DOCX-filen är skadad"
 
 # Built-in style names in English and Swedish Word: "Heading 2" / "Rubrik 2", "Title" / "Rubrik" / "Titel".

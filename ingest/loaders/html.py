@@ -9,6 +9,8 @@ from ingest.clean import flatten
 from ingest.loaders.txt import read_text_bytes
 from ingest.model import Block, LoadedDoc, LoadError
 
+SUFFIXES = (".html", ".htm")  # the suffixes this loader reads; loaders/__init__.py finds it by them
+
 # Elements whose text is never document content.
 _CHROME = re.compile(r"cookie|consent|kakor|breadcrumb|brodsmul|skip-?link|banner|share|dela", re.IGNORECASE)
 _DROP = ("script", "style", "nav", "header", "footer", "noscript", "template", "svg", "iframe", "form", "button")

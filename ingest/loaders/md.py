@@ -9,6 +9,8 @@ from ingest.clean import flatten
 from ingest.loaders.txt import decode_bytes, read_text_bytes
 from ingest.model import Block, LoadedDoc, LoadError
 
+SUFFIXES = (".md", ".markdown")  # the suffixes this loader reads; loaders/__init__.py finds it by them
+
 _HEADING = re.compile(r"^ {0,3}(#{1,6})(?:\s+(.*?))?\s*#*\s*$")
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)\s*$")
 _BULLET = re.compile(r"^\s*[-*+]\s+(?:\[[ xX]\]\s+)?")

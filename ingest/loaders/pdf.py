@@ -12,6 +12,8 @@ from ingest.loaders._layout import layout_lines, replace_table_runs
 from ingest.loaders._text import CELL_SEP, lines_to_blocks
 from ingest.model import Block, LoadedDoc, LoadError
 
+SUFFIXES = (".pdf",)  # the suffixes this loader reads; loaders/__init__.py finds it by them
+
 BROKEN = "PDF-filen är skadad eller ofullständig"
 ENCRYPTED = "PDF-filen är krypterad (lösenordsskyddad) och kan inte läsas"
 NO_TEXT = "PDF-filen innehåller ingen text — skannad? Den behöver tolkas med OCR innan den kan läsas in"

@@ -9,6 +9,8 @@ from ingest.clean import strip_running_lines
 from ingest.loaders._text import lines_to_blocks, text_to_lines
 from ingest.model import LoadedDoc, LoadError
 
+SUFFIXES = (".txt",)  # the suffixes this loader reads; loaders/__init__.py finds it by them
+
 NOT_TEXT = "filen verkar inte vara text"
 
 _BOMS = (

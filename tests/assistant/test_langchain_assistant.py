@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+pytest.importorskip("langchain_core")  # an optional dependency: skip, not an error at collection
+
 from assistant.config import LLMSettings
 from assistant.langchain import StyrdokRetriever, ask_runnable
 from assistant.service import Service

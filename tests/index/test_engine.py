@@ -126,10 +126,10 @@ def test_chroma_server_mode(chroma_server: str, embedder, settings, corpus: Path
     assert idx.store.count() == idx.catalog.count_chunks()
     top = idx.search("Vilka mål handlar om klimatet?", k=3)
     assert top[0].goal == 5
-    # Filtered search asks the server by id (index/engine.py); None would mean it fell back to a metadata filter.
-    allowed = idx._allowed(Filters(doc_type="mål"))
+    # Filtered search asks the server by id (index/searcher.py); None would mean it fell back to a metadata filter.
+    allowed = idx.searcher._allowed(Filters(doc_type="mål"))
     v = idx.embedder.embed_query("Vilka mål handlar om klimatet?")
-    dense = idx._dense_filtered(v, 10, allowed)
+    dense = idx.searcher._dense_filtered(v, 10, allowed)
     assert dense and {c for c, _ in dense} <= allowed.id_set
     top = idx.search("Vilka mål handlar om klimatet?", k=3, filters=Filters(doc_type="mål"))
     assert top[0].goal == 5 and all(h.doc_type == "mål" for h in top)

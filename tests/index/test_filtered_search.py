@@ -1,5 +1,5 @@
 """Filtered search finds the passing chunks through the catalog and queries the vector store by id or over-fetches
-(index/engine.py, Index._dense_filtered / _lexical) instead of using a Chroma `where`. It must give what the
+(index/searcher.py, IndexSearcher._dense_filtered / _lexical) instead of using a Chroma `where`. It must give what the
 `where` path gives, and keep working when a vector vanished or the catalog predates sentence counts."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-import index.engine as engine
+import index.searcher as searcher
 from index.catalog import Catalog, Filters
 from index.vectors import best_per_chunk
 
@@ -44,7 +44,7 @@ def passes(hit, f: Filters, years: dict[str, int]) -> bool:  # noqa: ANN001
 def where_dense(idx, v, n: int, f: Filters) -> list[tuple[str, float]]:  # noqa: ANN001
     """The dense candidates through Chroma `where` filters: the reference."""
     chunks = dict(idx.store.query(v, n, f))
-    return idx._mixed(v, chunks, best_per_chunk(idx.store.query_sentences(v, 3 * n, f)))
+    return idx.searcher._mixed(v, chunks, best_per_chunk(idx.store.query_sentences(v, 3 * n, f)))
 
 
 def test_filtered_search_equals_the_metadata_filter(sample_index, monkeypatch):
@@ -55,8 +55,10 @@ def test_filtered_search_equals_the_metadata_filter(sample_index, monkeypatch):
         f = next(x for x in FILTERS if repr(x) == key)
         assert all(passes(h, f, years) for h in hits), (q, f, [(h.doc_type, h.date) for h in hits])
     # The same searches through Chroma `where` and SQL joins.
-    monkeypatch.setattr(sample_index, "_dense_filtered", lambda *a: None)
-    monkeypatch.setattr(sample_index, "_lexical", lambda q, n, f, allowed: sample_index.catalog.lexical_search(q, n, f))
+    monkeypatch.setattr(sample_index.searcher, "_dense_filtered", lambda *a: None)
+    monkeypatch.setattr(
+        sample_index.searcher, "_lexical", lambda q, n, f, allowed: sample_index.catalog.lexical_search(q, n, f)
+    )
     for q in QUESTIONS:
         for f in FILTERS:
             ref = sample_index.search(q, k=5, filters=f)
@@ -64,13 +66,13 @@ def test_filtered_search_equals_the_metadata_filter(sample_index, monkeypatch):
 
 
 def test_over_fetching_keeps_the_best_passing_candidates(sample_index, monkeypatch):
-    monkeypatch.setattr(engine, "IDS_OVER_FETCH", 0)  # never restrict by ids: over-fetch and cut
+    monkeypatch.setattr(searcher, "IDS_PER_NEIGHBOUR", 0)  # never restrict by ids: over-fetch and cut
     n = 10
     for f in FILTERS:
-        allowed = sample_index._allowed(f)
+        allowed = sample_index.searcher._allowed(f)
         for q in QUESTIONS:
             v = sample_index.embedder.embed_query(q)
-            ours = sample_index._dense_filtered(v, n, allowed)
+            ours = sample_index.searcher._dense_filtered(v, n, allowed)
             assert {c for c, _ in ours} <= allowed.id_set
             ref = where_dense(sample_index, v, n, f)
             assert [c for c, _ in ours[:5]] == [c for c, _ in ref[:5]], (q, f)
@@ -78,12 +80,12 @@ def test_over_fetching_keeps_the_best_passing_candidates(sample_index, monkeypat
 
 def test_lexical_over_fetch_equals_the_sql_filter(sample_index):
     f = Filters(doc_type="mål")
-    allowed = sample_index._allowed(f)
+    allowed = sample_index.searcher._allowed(f)
     assert 3 < len(allowed.ids) < sample_index.catalog.count_chunks()
     for q in ["mål klimat miljö", "lundaborna i fokus", "ekonomi budget i balans"]:
-        ours = [c for c, _ in sample_index._lexical(q, 4, f, allowed)]
+        ours = [c for c, _ in sample_index.searcher._lexical(q, 4, f, allowed)]
         ref = [c for c, _ in sample_index.catalog.lexical_search(q, 4, f)]
-        # The best passing chunks, in order; the tail may be shorter (index/engine.py, OVERFETCH).
+        # The best passing chunks, in order; the tail may be shorter (index/searcher.py, OVER_FETCH).
         assert ours and ours == ref[: len(ours)] and len(ours) >= 2, (q, ours, ref)
 
 
@@ -91,7 +93,7 @@ def test_a_vanished_vector_falls_back_to_the_metadata_filter(make_index, corpus:
     idx = make_index()
     idx.ingest([corpus])
     f = Filters(doc_type="mål")
-    allowed = idx._allowed(f)
+    allowed = idx.searcher._allowed(f)
     idx.store.col.delete(ids=[allowed.ids[0]])  # the catalog still lists it (as during a replacement)
     with caplog.at_level(logging.INFO, logger="styrdok.index"):
         hits = idx.search("Vilka mål handlar om klimatet?", k=5, filters=f)
@@ -106,9 +108,9 @@ def test_catalog_without_sentence_counts_is_upgraded(make_index, corpus: Path):
     assert recorded == {c: idx.store.sentence_counts().get(c, 0) for c in recorded}
     assert any(recorded.values())
     idx.catalog.db.execute("UPDATE chunks SET n_sentences = NULL")
-    idx._allowed_cache.clear()
+    idx.searcher._allowed_cache.clear()
     f = Filters(doc_type="mål")
-    assert idx._allowed(f).n_sentences is None
+    assert idx.searcher._allowed(f).n_sentences is None
     hits = idx.search("Vilka mål handlar om klimatet?", k=3, filters=f)  # still searchable meanwhile
     assert hits and all(h.doc_type == "mål" for h in hits)
     idx.ingest([corpus])  # nothing changed, but the counts are recorded again

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+pytest.importorskip("langchain_chroma")  # an optional dependency: skip, not an error at collection
+
 pytestmark = pytest.mark.slow
 
 

@@ -90,8 +90,10 @@ def _visible(text: str) -> str:
 @given(st.text(max_size=300))
 def test_clean_text_never_crashes_and_is_idempotent(text):
     once = clean_text(text)
-    assert isinstance(once, str)
     assert clean_text(once) == once
+    # What the docstring promises: no soft hyphens or carriage returns, tidy lines, at most one blank line.
+    assert "\u00ad" not in once and "\r" not in once and "\n\n\n" not in once
+    assert all(line == line.strip() for line in once.split("\n")) and once == once.strip()
 
 
 @settings(max_examples=300, deadline=None)

@@ -158,8 +158,10 @@ def test_chunk_and_text_limits_are_settable_and_clear(tmp_path: Path):
 
 def test_limits_from_the_environment():
     assert Limits.from_env({}) == Limits()
-    got = Limits.from_env({"STYRDOK_MAX_CHUNKS": "20", "STYRDOK_MAX_TEXT_MB": "2,5", "STYRDOK_MAX_UNPACKED_MB": ""})
+    got = Limits.from_env({"STYRDOK_MAX_CHUNKS": "20", "STYRDOK_MAX_TEXT_MB": "2,5"})
     assert got.max_chunks == 20 and got.max_text_mb == 2.5 and got.max_unpacked_mb == Limits().max_unpacked_mb
+    with pytest.raises(SettingsError, match="^Miljövariabeln STYRDOK_MAX_UNPACKED_MB är satt men tom"):
+        Limits.from_env({"STYRDOK_MAX_UNPACKED_MB": " "})
     for name, bad in [("STYRDOK_MAX_CHUNKS", "1.5"), ("STYRDOK_MAX_ZIP_RATIO", "-3"), ("STYRDOK_MAX_FILE_MB", "nan"),
                       ("STYRDOK_MAX_TEXT_MB", "mycket")]:  # fmt: skip
         with pytest.raises(SettingsError, match=f"^Miljövariabeln {name} har värdet '{bad}', men ska vara"):

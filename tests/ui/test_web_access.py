@@ -17,6 +17,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
+pytest.importorskip("playwright.sync_api")  # an optional dependency: skip, not an error at collection
 from conftest import TEST_OUTPUT
 from playwright.sync_api import Page, expect
 

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+pytest.importorskip("gradio")  # an optional dependency: skip, not an error at collection
+
 from assistant.types import Answer, Citation
 from ui.upload import AdminGate
 from ui.web_docs import remove_handler, upload_handler
@@ -64,11 +66,11 @@ def _port() -> int:
 def test_two_users_are_answered_in_parallel(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     from gradio_client import Client
 
-    from ui.web import build_app, concurrency
+    from ui.web import WebSettings, build_app
 
     monkeypatch.delenv("STYRDOK_WEB_CONCURRENCY", raising=False)
     app = build_app(SlowService(tmp_path), AdminGate(""))
-    app.queue(default_concurrency_limit=concurrency())
+    app.queue(default_concurrency_limit=WebSettings().concurrency)
     port = _port()
     app.launch(server_port=port, prevent_thread_lock=True, quiet=True, footer_links=[], ssr_mode=False)
     try:
@@ -95,15 +97,15 @@ def test_two_users_are_answered_in_parallel(tmp_path: Path, monkeypatch: pytest.
     assert elapsed < 1.75 * SLOW, f"two answers took {elapsed:.1f}s: the second waited for the first"
 
 
-def test_concurrency_setting(monkeypatch: pytest.MonkeyPatch):
-    from ui.web import DEFAULT_CONCURRENCY, concurrency
+def test_concurrency_setting():
+    from assistant.api import SettingsError
+    from ui.web import DEFAULT_CONCURRENCY, WebSettings
 
-    monkeypatch.delenv("STYRDOK_WEB_CONCURRENCY", raising=False)
-    assert concurrency() == DEFAULT_CONCURRENCY > 1
-    monkeypatch.setenv("STYRDOK_WEB_CONCURRENCY", "8")
-    assert concurrency() == 8
-    monkeypatch.setenv("STYRDOK_WEB_CONCURRENCY", "noll")
-    assert concurrency() == DEFAULT_CONCURRENCY
+    assert WebSettings.from_env({}).concurrency == DEFAULT_CONCURRENCY > 1
+    assert WebSettings.from_env({"STYRDOK_WEB_CONCURRENCY": "8"}).concurrency == 8
+    for bad in ("noll", "-2", "0"):
+        with pytest.raises(SettingsError, match="^Miljövariabeln STYRDOK_WEB_CONCURRENCY har värdet"):
+            WebSettings.from_env({"STYRDOK_WEB_CONCURRENCY": bad})
 
 
 def test_staff_functions_off_refuse_upload_and_removal(tmp_path: Path):

@@ -6,6 +6,8 @@ import re
 
 import pytest
 
+pytest.importorskip("gradio")  # an optional dependency: skip, not an error at collection
+
 from assistant.goal_finder import split_draft, topic
 from assistant.service import Service
 from ui.web_goals import goals_handler

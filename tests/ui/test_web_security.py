@@ -12,6 +12,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+pytest.importorskip("gradio")  # an optional dependency: skip, not an error at collection
 from conftest import ADMIN_PASSWORD, WebApp, start_server, stop_server
 
 pytestmark = pytest.mark.slow

@@ -6,6 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
+pytest.importorskip("gradio")  # an optional dependency: skip, not an error at collection
 from filelock import FileLock
 
 from assistant.service import Service

@@ -1,0 +1,136 @@
+"""What the index's writer and searcher share: the settings, the catalog, the embedder and the vector store, opened
+once and kept current with what other processes write."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from index.catalog import Catalog
+from index.config import Settings, configure_logging
+from index.embedder import Embedder
+from index.store import ModelMismatchError, VectorStore
+
+log = logging.getLogger("styrdok.index")
+
+
+class Stores:
+    def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
+        self.settings = settings
+        settings.home.mkdir(parents=True, exist_ok=True)
+        configure_logging(settings.home)
+        self.catalog = Catalog(settings.catalog_path)
+        self.embedder = embedder or Embedder(settings)
+        self._store: VectorStore | None = None
+        self._focus_areas: set[str] | None = None
+        self._open_lock = threading.Lock()
+        self._seen_state: tuple | None = None  # the catalog state the caches were last read at (see fresh)
+        self._store_state: tuple | None = None  # the catalog state the open vector store has seen
+
+    @property
+    def store(self) -> VectorStore:
+        if self._store is None:
+            with self._open_lock:  # two first requests at once must not open Chroma twice
+                return self._open_store()
+        return self._store
+
+    def _open_store(self) -> VectorStore:
+        if self._store is None:
+            model_id, dim = self.embedder.model_id, self.embedder.dim
+            recorded = self.catalog.get_meta("model")
+            if recorded and recorded != f"{model_id}|{dim}":
+                rec_model, _, rec_dim = recorded.rpartition("|")
+                raise ModelMismatchError(
+                    f"Indexet byggdes med modellen {rec_model} ({rec_dim} dimensioner), men inställningen anger "
+                    f"{model_id} ({dim} dimensioner). Bygg om indexet med `styrdok ingest --rebuild <mappar>`, "
+                    "eller välj samma modell som förut (STYRDOK_MODEL)."
+                )
+            store = VectorStore(
+                path=self.settings.chroma_dir, url=self.settings.chroma_url, collection=self.settings.collection
+            )
+            store.open(model_id, dim)
+            self.catalog.set_meta("model", f"{model_id}|{dim}")
+            self._store_state = self.catalog_state()
+            self._store = store
+        return self._store
+
+    def fresh(self) -> None:
+        """Make this process see what another process's committed ingest or removal changed (issue 15).
+
+        A long-lived reader (the web app, a LangChain retriever) kept the vector index it loaded first, so new
+        chunks had word scores but no dense scores and fusion dropped them. The catalog's change marker
+        (`catalog_state`, one indexed SQL query per search) tells when anything was written; the vector store is
+        then reopened, which reloads its index from disk, and the word caches are dropped. A process's own writes
+        leave its store current: the writer's `_write` and `_remove` record that (`written`).
+        """
+        state = self.catalog_state()
+        if state == self._seen_state:
+            return
+        with self._open_lock:
+            self._seen_state = state
+            self._focus_areas = None
+            self.catalog.forget_vocabulary()
+            if self._store is not None and state != self._store_state:
+                log.info("index changed by another process; reopening the vector store")
+                store = self._store.reopened()
+                store.open(self.embedder.model_id, self.embedder.dim)
+                self._store, self._store_state = store, state
+
+    def written(self) -> None:
+        """This process has just written: its open store has the new vectors (no reopening for them), and the
+        focus areas are read again."""
+        self._focus_areas = None
+        self._store_state = self.catalog_state()
+
+    def drop_vectors(self) -> None:
+        """Empty the vector store, whatever model built it (so no model check here)."""
+        VectorStore(
+            path=self.settings.chroma_dir, url=self.settings.chroma_url, collection=self.settings.collection
+        ).drop()
+        self._store = None
+
+    def close(self) -> None:
+        self.catalog.close()
+
+    def catalog_state(self) -> tuple:
+        """Changes whenever a document is added, replaced or removed (also by another process)."""
+        return self.catalog.state()
+
+    def check(self) -> dict[str, list[str]]:
+        """Ids in one store but not the other (both lists empty when consistent)."""
+        in_store = set(self.store.all_ids()) | self.store.sentence_parents()
+        in_catalog = set(self.catalog.all_chunk_ids())
+        return {"only_in_vectors": sorted(in_store - in_catalog), "only_in_catalog": sorted(in_catalog - in_store)}
+
+    def focus_areas(self) -> set[str]:
+        if self._focus_areas is None:
+            self._focus_areas = self.catalog.focus_areas()
+        return self._focus_areas
+
+
+class UsesStores:
+    """The writer's and the searcher's view of the shared stores, under the names the code always used."""
+
+    stores: Stores
+
+    @property
+    def settings(self) -> Settings:
+        return self.stores.settings
+
+    @property
+    def catalog(self) -> Catalog:
+        return self.stores.catalog
+
+    @property
+    def embedder(self) -> Embedder:
+        return self.stores.embedder
+
+    @property
+    def store(self) -> VectorStore:
+        return self.stores.store
+
+    def _fresh(self) -> None:
+        self.stores.fresh()
+
+    def _catalog_state(self) -> tuple:
+        return self.stores.catalog_state()
