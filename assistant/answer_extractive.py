@@ -35,7 +35,6 @@ SECOND_MARGIN = 0.012  # another sentence is quoted too when it scores this clos
 GOAL_MARGIN = 0.02  # in list answers, goals scoring this close to the best goal are listed too
 MAX_FACT_SENTENCES = 3
 NEIGHBOURS = 2  # how far from the best sentence (in sentences of its chunk) the asked-for number may stand
-TYPED_OK_FROM_LEAD = True  # the gate's typed_ok: the lead found above (True) or one of the top three (False)
 TYPED_MARGIN = 0.05  # how close to the best score a sentence holding the asked-for number must come to lead
 # ... and how much more of the question's words it must hold than the best (dev: 0.19 more for the rotavdrag
 # question's "960 miljoner kronor"; 0.03-0.04 more for two exempel sentences that were worse than the best)
@@ -205,9 +204,7 @@ def compose(question: str, focus: str, passages: Sequence[Passage], ranked: Sequ
     # A "hur mycket" question needs a number in a sentence that is about the question, not just anywhere.
     want = kind if kind in ("number", "date") else ""
     lead = _typed_lead(want, ranked, passages)
-    typed_ok = kind not in ("number", "date") or (
-        lead is not None if TYPED_OK_FROM_LEAD else any(_typed(kind, c.span.text) and c.overlap > 0 for c in ranked[:3])
-    )
+    typed_ok = kind not in ("number", "date") or lead is not None
     if kind in ("goals", "goal", "goal_fit", "goal_about"):
         areas = {c.area for c in ranked if c.area and c.area.lower() in question.lower()} if kind == "goals" else set()
         goals = _goal_lines(question, kind, passages, ranked, out, areas)
