@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from assistant.audit import AuditLog
     from assistant.config import LLMSettings
     from assistant.goal_finder import GoalMatch
-    from assistant.types import Answer, Mode
+    from assistant.types import Answer, Mode, Status
 
 
 class Service:
@@ -96,12 +96,15 @@ class Service:
         history: Sequence[str | Answer] | None = None,
         filters: Filters | None = None,
         mode: Mode | None = None,
-    ) -> Iterator[str | Answer]:
-        """Like `ask`, for a UI: yields draft tokens (str) while an LLM writes, then the final Answer (last)."""
+    ) -> Iterator[str | Status | Answer]:
+        """Like `ask`, for a UI: in LLM mode a Status line and then each verified sentence (str) as it completes;
+        last, the final Answer. Nothing unchecked is ever yielded."""
+        from assistant.types import Answer
+
         started = time.monotonic()
         try:
             for item in self.assistant.ask_stream(question, history, filters, mode):
-                if not isinstance(item, str):
+                if isinstance(item, Answer):
                     self.audit.record(item, time.monotonic() - started)
                 yield item
         except Exception as e:

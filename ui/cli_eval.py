@@ -24,11 +24,13 @@ if TYPE_CHECKING:
 @click.option("--report", "report_dir", type=click.Path(path_type=Path), help="Skriv rapport (Markdown, HTML, JSON).")
 @click.option("--gate", is_flag=True, help="Avsluta med fel om ett mått är sämre än eval/gate.toml.")
 @click.option("--json", "as_json", is_flag=True, help="Skriv sammanfattningen som JSON.")
+@click.option("--mode", type=click.Choice(["extractive", "llm"]),
+              help="Svarsläge för frågorna (standard: STYRDOK_ANSWER_MODE); llm använder språkmodellen i STYRDOK_LLM_*.")  # fmt: skip
 @click.option("--judge", is_flag=True,
               help="Låt också den inställda språkmodellen bedöma svarens trohet (llm_faithfulness).")  # fmt: skip
 def eval_cmd(
     sets: tuple[Path, ...], swequad: Path | None, split: str, baseline: bool, report_dir: Path | None, gate: bool,
-    as_json: bool, judge: bool,
+    as_json: bool, mode: str | None, judge: bool,
 ) -> None:  # fmt: skip
     """Mät sökträffar och svarens trohet mot källorna."""
     from eval import gate as G
@@ -54,7 +56,7 @@ def eval_cmd(
     sections, summary, failures = [], {}, []
     for qs in qsets:
         click.echo(f"Utvärderar {qs.name} ({len(qs.questions)} frågor) …", err=True)
-        search, ask, svc, failed = styrdok_system(qs, settings.home)
+        search, ask, svc, failed = styrdok_system(qs, settings.home, mode=mode)
         for r in failed:
             click.echo(f"  varning: {r.path}: {r.reason}", err=True)
         ours = evaluate("styrdok", qs, search, ask, judge=judge_llm)
@@ -92,12 +94,12 @@ def eval_cmd(
 def _judge_generator() -> Generator | None:
     """The configured LLM as judge, or None with a plain note: --judge never stops the non-LLM evaluation.
     assistant.llm is imported here, only when --judge is given, to keep `styrdok --help` instant."""
-    from assistant.config import LLMSettings
-    from assistant.llm import make_generator
+    import os
+
+    from assistant.llm import backend_from_env, chosen
     from assistant.llm.base import GeneratorError
 
-    settings = LLMSettings.from_env()
-    if not settings.configured:
+    if not chosen(os.environ):
         click.echo(
             "Obs: ingen språkmodell är inställd (STYRDOK_LLM_BASE_URL och STYRDOK_LLM_MODEL), så svaren bedöms "
             "inte av en språkmodell. Utvärderingen fortsätter utan den.",
@@ -105,7 +107,7 @@ def _judge_generator() -> Generator | None:
         )
         return None
     try:
-        gen = make_generator(settings)
+        gen = backend_from_env(os.environ)
     except GeneratorError as e:
         click.echo(f"Obs: språkmodellen kan inte användas som domare ({e}). Utvärderingen fortsätter utan den.",
                    err=True)  # fmt: skip
