@@ -162,5 +162,6 @@ class Answer:
             "confidence": self.confidence,
             "mode": self.mode,
             "citations": [c.to_json() for c in self.citations],
+            "notice": self.notice,  # e.g. that the language model's answer was replaced by quotes (plain Swedish)
             "llm": self.llm.to_json(),
         }

@@ -26,11 +26,13 @@ if TYPE_CHECKING:
 @click.option("--json", "as_json", is_flag=True, help="Skriv sammanfattningen som JSON.")
 @click.option("--mode", type=click.Choice(["extractive", "llm"]),
               help="Svarsläge för frågorna (standard: STYRDOK_ANSWER_MODE); llm använder språkmodellen i STYRDOK_LLM_*.")  # fmt: skip
+@click.option("--sample", type=click.IntRange(1), help="Bara N frågor per uppsättning, slumpvis valda (med --seed).")
+@click.option("--seed", type=int, default=17, show_default=True, help="Slumpfrö för --sample.")
 @click.option("--judge", is_flag=True,
               help="Låt också den inställda språkmodellen bedöma svarens trohet (llm_faithfulness).")  # fmt: skip
 def eval_cmd(
     sets: tuple[Path, ...], swequad: Path | None, split: str, baseline: bool, report_dir: Path | None, gate: bool,
-    as_json: bool, mode: str | None, judge: bool,
+    as_json: bool, mode: str | None, sample: int | None, seed: int, judge: bool,
 ) -> None:  # fmt: skip
     """Mät sökträffar och svarens trohet mot källorna."""
     from eval import gate as G
@@ -52,6 +54,12 @@ def eval_cmd(
             )
     if swequad:
         qsets.append(load_swequad(swequad, split, settings.home / "eval" / "swequad-corpus"))
+    if sample:  # a slow mode (an LLM on two cores) measured on the same seeded questions as the fast one
+        import random
+
+        for qs in qsets:
+            keep = set(random.Random(seed).sample(range(len(qs.questions)), min(sample, len(qs.questions))))
+            qs.questions = [q for i, q in enumerate(qs.questions) if i in keep]
     judge_llm = _judge_generator() if judge else None
     sections, summary, failures = [], {}, []
     for qs in qsets:

