@@ -18,6 +18,8 @@ from pathlib import Path
 import pytest
 
 BINARY, GGUF = os.environ.get("STYRDOK_LLAMA_SERVER", ""), os.environ.get("STYRDOK_TEST_GGUF", "")
+# 2 on CI's free cores; on a machine other jobs keep busy, 1 avoids ggml's threads spinning on each other.
+THREADS = os.environ.get("STYRDOK_TEST_LLM_THREADS", "2")
 TEMPLATE = Path(__file__).resolve().parents[2] / "scripts" / "gemma-chat.jinja"
 if not (BINARY and GGUF):
     collect_ignore_glob = ["test_*.py"]
@@ -30,9 +32,9 @@ def _port() -> int:
 
 
 def start_server(log: Path) -> tuple[subprocess.Popen, str]:
-    """llama-server on a free loopback port (2 threads, one slot, the Gemma chat template), ready to answer."""
+    """llama-server on a free loopback port (THREADS threads, one slot, the Gemma chat template), ready to answer."""
     port = _port()
-    cmd = [BINARY, "-m", GGUF, "--host", "127.0.0.1", "--port", str(port), "-t", "2", "-c", "4096", "-np", "1",
+    cmd = [BINARY, "-m", GGUF, "--host", "127.0.0.1", "--port", str(port), "-t", THREADS, "-c", "4096", "-np", "1",
            "--jinja", "--chat-template-file", str(TEMPLATE), "--no-webui"]  # fmt: skip
     proc = subprocess.Popen(cmd, stdout=log.open("wb"), stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 120
