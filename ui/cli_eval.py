@@ -102,12 +102,12 @@ def eval_cmd(
 def _judge_generator() -> Generator | None:
     """The configured LLM as judge, or None with a plain note: --judge never stops the non-LLM evaluation.
     assistant.llm is imported here, only when --judge is given, to keep `styrdok --help` instant."""
-    import os
-
+    from assistant.config import LLMSettings
     from assistant.llm import backend_from_env, chosen
     from assistant.llm.base import GeneratorError
 
-    if not chosen(os.environ):
+    env = LLMSettings.from_env().env  # the environment is read by the settings class only
+    if not chosen(env):
         click.echo(
             "Obs: ingen språkmodell är inställd (STYRDOK_LLM_BASE_URL och STYRDOK_LLM_MODEL), så svaren bedöms "
             "inte av en språkmodell. Utvärderingen fortsätter utan den.",
@@ -115,7 +115,7 @@ def _judge_generator() -> Generator | None:
         )
         return None
     try:
-        gen = backend_from_env(os.environ)
+        gen = backend_from_env(env)
     except GeneratorError as e:
         click.echo(f"Obs: språkmodellen kan inte användas som domare ({e}). Utvärderingen fortsätter utan den.",
                    err=True)  # fmt: skip
