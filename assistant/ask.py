@@ -15,14 +15,14 @@ from assistant.config import AnswerSettings, LLMSettings
 from assistant.conversation import Resolved, resolve
 from assistant.gate_model import features as gate_features
 from assistant.gate_model import load as gate_model
-from assistant.llm import make_generator
+from assistant.llm import backend_from_env
 from assistant.llm.base import Generator, GeneratorError
 from assistant.relevance import Relevance, assess
 from assistant.retrieve import Retrieval, closest_documents, focus_area_goals, retrieve
 from assistant.scoring import SentenceSimilarity, TermWeights
 from assistant.text import content_terms
 from assistant.tokens import TokenCounter
-from assistant.types import REFUSAL, REPHRASE, UNSURE, Answer, Citation, Confidence, Mode, Passage
+from assistant.types import REFUSAL, REPHRASE, UNSURE, Answer, Citation, Confidence, LLMReport, Mode, Passage, Status
 from index.catalog import Filters
 from index.engine import Index
 
@@ -35,8 +35,8 @@ UNSURE_PASSAGES = 3  # passages an "osäkert" reply shows, one per document
 K_GOALS = 9  # a list of goals needs room for several goals and the sentence that names them
 
 
-def final_answer(stream: Iterable[str | Answer]) -> Answer:
-    """Drain an answer stream (draft tokens, then the Answer) and return the Answer it ends with."""
+def final_answer(stream: Iterable[str | Status | Answer]) -> Answer:
+    """Drain an answer stream (status lines, verified sentences, then the Answer) and return the Answer it ends with."""
     answer: Answer | None = None
     for item in stream:
         if isinstance(item, Answer):
@@ -66,7 +66,7 @@ class Assistant:
     def generator(self) -> Generator | None:
         if self._generator is None and not self._generator_error and self.llm_settings.configured:
             try:
-                self._generator = make_generator(self.llm_settings)
+                self._generator = backend_from_env(self.llm_settings.env)
             except GeneratorError as e:
                 self._generator_error = str(e)
                 log.warning("LLM unavailable: %s", e)
@@ -91,11 +91,10 @@ class Assistant:
         history: Sequence[str | Answer] | None = None,
         filters: Filters | None = None,
         mode: Mode | None = None,
-    ) -> Iterator[str | Answer]:
-        """Tokens of a draft as the model writes them (LLM mode), then the final, verified Answer (always last).
-
-        The draft may lose sentences in verification: a UI shows the tokens while they come and then replaces
-        them with the final answer's text.
+    ) -> Iterator[str | Status | Answer]:
+        """In LLM mode a Status ("Formulerar svaret …") and then each sentence of the model's reply once it has
+        passed verification; always last, the final Answer. A UI shows the sentences as they come and then the
+        Answer, whose text is exactly those sentences unless it fell back to the extractive answer (Answer.llm).
         """
         mode = mode or self.default_mode()
         llm = self.generator() if mode == "llm" else None
@@ -117,13 +116,13 @@ class Assistant:
             return
         if llm is None:
             extractive.notice = self._generator_error or "Ingen språkmodell är inställd; svaret är citat ur dokumenten."
+            extractive.llm = LLMReport(False, fallback_reason="not_configured")
             yield extractive
             return
         from assistant.answer_llm import answer_with_llm
 
-        refusal = self._refusal(resolved, prep.retrieval)
         yield from answer_with_llm(
-            llm, resolved, prep.retrieval.passages, extractive, refusal, self.llm_settings, self.tokens
+            llm, resolved, prep.retrieval.passages, extractive, self.llm_settings.context_tokens, self.tokens
         )
 
     def prepare(self, resolved: Resolved, filters: Filters | None = None) -> Prepared:

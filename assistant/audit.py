@@ -1,7 +1,7 @@
 """The audit log: one JSON line per answered question in STYRDOK_HOME/logs/audit.jsonl.
 
-By default a line holds when, which mode, whether the assistant refused, which documents it cited and how long it
-took — never the question. A resident's question can name a person or a case ("när fick min granne bygglov på
+By default a line holds when, which mode, whether the assistant refused, which documents it cited, what the language
+model did (`llm`: tried, sentences kept and dropped, why it fell back) and how long it took — never the question. A resident's question can name a person or a case ("när fick min granne bygglov på
 Storgatan 3?"), so the text is personal data. An operator may keep it for a stated time: STYRDOK_AUDIT_QUESTIONS=1
 together with STYRDOK_AUDIT_RETENTION_DAYS=N stores the question and prunes lines older than N days. Asking for the
 text without a retention period stores none, and the log says so once.
@@ -80,7 +80,8 @@ class AuditLog:
         now = self._clock()
         entry: dict[str, object] = {"time": _iso(now), "event": "answer" if answer is not None else "error"}
         if answer is not None:
-            entry.update(mode=answer.mode, refused=answer.refused, doc_ids=_cited(answer))
+            # llm: tried, sentences kept/dropped and why it fell back (no text: a sentence can repeat the question)
+            entry.update(mode=answer.mode, refused=answer.refused, doc_ids=_cited(answer), llm=answer.llm.to_json())
         else:
             entry.update(mode=mode or None, error=error)
         entry["latency_ms"] = round(latency_s * 1000)

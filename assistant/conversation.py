@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from assistant.llm.base import Generator
-from assistant.prompts import rewrite_messages
+from assistant.prompts import REWRITE_MAX_TOKENS, REWRITE_STOP, rewrite_messages
 from assistant.text import QUESTION_WORDS
 from assistant.types import Answer
 from index.analyzer_sv import STOP_WORDS, words
@@ -108,7 +108,10 @@ def resolve(question: str, history: Sequence[str | Answer] | None = None, llm: G
         return Resolved(shown, shown, shown)
     if llm is not None:
         try:
-            text = llm.generate(rewrite_messages(prev[-3:], question)).strip().strip('"”»« ')
+            reply = llm.generate(
+                rewrite_messages(prev[-3:], question), max_tokens=REWRITE_MAX_TOKENS, stop=REWRITE_STOP
+            )
+            text = reply.strip().strip('"”»« ')
             if _plausible_rewrite(text, question):
                 return Resolved(shown, text, question, True, "llm")
             log.info("LLM rewrite rejected (%d characters)", len(text))  # not the text: it holds the question

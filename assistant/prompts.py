@@ -22,6 +22,12 @@ Regler:
 Exempel på format:
 Kommunen ska gå med överskott [2: "kommunen går med överskott"]."""
 
+# Where a reply is over: a model that goes on to echo its prompt reaches one of these at once. At most four (OpenAI's
+# limit); llama-server, vLLM and Ollama also stop at the model's own end-of-turn token.
+ANSWER_STOP = ["<källa", "Fråga:", "Källor:", "\n\n\n"]
+REWRITE_STOP = ["\n"]  # the rewrite is one line
+REWRITE_MAX_TOKENS = 48  # a question, not an answer: a longer reply is rejected anyway
+
 REWRITE_SYSTEM = """Du hjälper en sökfunktion för kommunens styrdokument.
 Skriv om användarens sista fråga så att den går att förstå utan de tidigare frågorna: byt ut ord som "det",
 "de" och "dessa" mot det de syftar på och lägg till det ämne som frågan underförstår.

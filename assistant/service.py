@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from assistant.audit import AuditLog
     from assistant.config import LLMSettings
     from assistant.goal_finder import GoalMatch
-    from assistant.types import Answer, Mode
+    from assistant.types import Answer, Mode, Status
 
 
 class Service:
@@ -39,7 +39,7 @@ class Service:
         self.app = settings
         self.settings = settings.index
         self._index = index
-        self._llm = llm  # None: read STYRDOK_ANSWER_MODE / STYRDOK_LLM_* when the assistant is first used
+        self._llm = llm  # None: the entry point's settings.llm (STYRDOK_ANSWER_MODE, STYRDOK_LLM_*)
         self._assistant: Assistant | None = None
         self._audit = audit  # None: opened with settings.audit when the first question is asked
 
@@ -78,7 +78,7 @@ class Service:
         if self._assistant is None:
             from assistant.ask import Assistant
 
-            self._assistant = Assistant(self.index, self._llm, settings=self.app.answer)
+            self._assistant = Assistant(self.index, self._llm or self.app.llm, settings=self.app.answer)
         return self._assistant
 
     def ask(
@@ -103,12 +103,15 @@ class Service:
         history: Sequence[str | Answer] | None = None,
         filters: Filters | None = None,
         mode: Mode | None = None,
-    ) -> Iterator[str | Answer]:
-        """Like `ask`, for a UI: yields draft tokens (str) while an LLM writes, then the final Answer (last)."""
+    ) -> Iterator[str | Status | Answer]:
+        """Like `ask`, for a UI: in LLM mode a Status line and then each verified sentence (str) as it completes;
+        last, the final Answer. Nothing unchecked is ever yielded."""
+        from assistant.types import Answer
+
         started = time.monotonic()
         try:
             for item in self.assistant.ask_stream(question, history, filters, mode):
-                if not isinstance(item, str):
+                if isinstance(item, Answer):
                     self.audit.record(item, time.monotonic() - started)
                 yield item
         except Exception as e:

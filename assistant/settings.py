@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 from assistant.audit import AuditSettings
-from assistant.config import AnswerSettings
+from assistant.config import AnswerSettings, LLMSettings
 from index.config import Settings
 
 
@@ -21,6 +21,7 @@ class AppSettings:
     index: Settings = field(default_factory=Settings)  # home, model, store, limits per file (index/config.py)
     answer: AnswerSettings = field(default_factory=AnswerSettings)  # the home organisation
     audit: AuditSettings = field(default_factory=AuditSettings)  # what the audit log keeps
+    llm: LLMSettings = field(default_factory=LLMSettings)  # answer mode, context budget; the backend reads `env`
     # The snapshot itself: the LLM backend reads its own STYRDOK_LLM_* settings from it (assistant/llm).
     env: Mapping[str, str] = field(default_factory=dict)
 
@@ -32,6 +33,7 @@ class AppSettings:
             index=index or Settings.from_env(snapshot),
             answer=AnswerSettings.from_env(snapshot),
             audit=AuditSettings.from_env(snapshot),
+            llm=LLMSettings.from_env(snapshot),
             env=snapshot,
         )
 

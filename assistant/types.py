@@ -18,6 +18,12 @@ REPHRASE = "Pröva att formulera frågan på ett annat sätt, eller sök bland d
 # "osäkert": the gate doubts the draft; the nearest passages are shown as citations, nothing is asserted.
 UNSURE = "Jag hittar inget säkert svar på just det. Närmast ligger:"
 Confidence = Literal["svar", "osäkert", "inget"]
+# Shown while a language model writes, until its first sentence has passed verification (never the draft itself).
+FORMULATING = "Formulerar svaret …"
+# Why an LLM-mode question got the extractive answer (Answer.llm.fallback_reason): the backend is not set up or
+# could not be built, the call failed (also mid-stream), the model said it found nothing although the gate had
+# accepted an answer, or too little of its reply survived verification (an echoed prompt, made-up quotes).
+FallbackReason = Literal["not_configured", "backend_error", "refused", "unverified"]
 
 
 @dataclass
@@ -135,6 +141,26 @@ class ClosestDoc:
     source: str
 
 
+@dataclass(frozen=True)
+class Status:
+    """A line for the UI to show while it waits (e.g. FORMULATING); never answer text."""
+
+    text: str
+
+
+@dataclass
+class LLMReport:
+    """What the language model did for one answer: the `llm` field of the JSON and the audit log."""
+
+    tried: bool = False
+    kept_sentences: int = 0
+    dropped: int = 0
+    fallback_reason: FallbackReason | None = None
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
 @dataclass
 class Answer:
     question: str
@@ -148,9 +174,10 @@ class Answer:
     # svar: an answer; osäkert: the nearest passages, no answer asserted; inget: a refusal. `refused` is true for
     # both osäkert and inget.
     confidence: Confidence = "svar"
+    llm: LLMReport = field(default_factory=LLMReport)
 
     def to_json(self) -> dict:
-        """The output contract of `styrdok ask --json` (issues 3 and 12): exactly these keys."""
+        """The output contract of `styrdok ask --json` (issues 3, 12 and 17): exactly these keys."""
         return {
             "question": self.question,
             "answer": self.answer,
@@ -158,4 +185,6 @@ class Answer:
             "confidence": self.confidence,
             "mode": self.mode,
             "citations": [c.to_json() for c in self.citations],
+            "notice": self.notice,  # e.g. that the language model's answer was replaced by quotes (plain Swedish)
+            "llm": self.llm.to_json(),
         }

@@ -116,9 +116,9 @@ def evaluate(
     return res
 
 
-def styrdok_system(qset: QuestionSet, home: Path, embedder=None):  # noqa: ANN001, ANN201
+def styrdok_system(qset: QuestionSet, home: Path, embedder=None, mode: str | None = None):  # noqa: ANN001, ANN201
     """(search, ask, service, failed files) over an index of the set's corpus: under `home` for a plain folder,
-    in the keyed cache for a declared corpus."""
+    in the keyed cache for a declared corpus. `mode`: "extractive" or "llm" (None: the configured default)."""
     from assistant.service import Service
     from index.config import Settings
     from index.engine import Index
@@ -140,7 +140,7 @@ def styrdok_system(qset: QuestionSet, home: Path, embedder=None):  # noqa: ANN00
         return [(name(h.source), h.text, h.goal) for h in index.search(q, k=K_MAX)]
 
     def ask(q: str, history: list[str]) -> dict:
-        return svc.ask(q, history=history).to_json()
+        return svc.ask(q, history=history, mode=mode).to_json()  # type: ignore[arg-type]
 
     return search, ask, svc, failed
 

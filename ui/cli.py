@@ -299,7 +299,7 @@ def ask(
 @click.option("--mode", type=click.Choice(["extractive", "llm"]), help="Svarsläge (som för ask).")
 def chat(filters, mode: str | None) -> None:  # noqa: ANN001 - filters: index.catalog.Filters
     """Samtala med dokumenten: följdfrågor förstås i sitt sammanhang. "ny" börjar om, Ctrl-D avslutar."""
-    from assistant.types import Answer
+    from assistant.types import Answer, Status
 
     svc = _service()
     _refuse_empty_filter(svc, filters)
@@ -317,25 +317,27 @@ def chat(filters, mode: str | None) -> None:  # noqa: ANN001 - filters: index.ca
             history.clear()
             click.echo("Nytt samtal.")
             continue
-        answer = None
-        streamed = False
+        answer, shown = None, ""
         for item in svc.ask_stream(question, history=history, filters=filters, mode=mode):
             if isinstance(item, Answer):
                 answer = item
-            else:  # an LLM's draft, shown while it is written; the checked answer follows
-                click.echo(click.style(item, dim=True), nl=False)
-                streamed = True
-        if streamed:
-            click.echo("\n" + click.style("— kontrollerat svar —", dim=True))
+            elif isinstance(item, Status):  # "Formulerar svaret …" while the model writes; never its draft
+                click.echo(click.style(item.text, dim=True))
+            else:  # a sentence of the model's answer that has passed verification
+                click.echo(item, nl=False)
+                shown += item
+        if shown:
+            click.echo()
         if answer is not None:
             if answer.standalone_question and answer.standalone_question != answer.question:
                 click.echo(click.style(f"(Tolkat som: {answer.standalone_question})", dim=True))
-            _print_answer(answer)
+            _print_answer(answer, text=answer.answer != shown)
             history.append(answer)
 
 
-def _print_answer(answer) -> None:  # noqa: ANN001 - assistant.types.Answer, imported lazily
-    click.echo(answer.answer)
+def _print_answer(answer, text: bool = True) -> None:  # noqa: ANN001 - assistant.types.Answer, imported lazily
+    if text:  # False: its sentences were already shown as they passed verification
+        click.echo(answer.answer)
     if answer.notice:
         click.echo(click.style(answer.notice, dim=True))
     if answer.citations:

@@ -24,11 +24,15 @@ if TYPE_CHECKING:
 @click.option("--report", "report_dir", type=click.Path(path_type=Path), help="Skriv rapport (Markdown, HTML, JSON).")
 @click.option("--gate", is_flag=True, help="Avsluta med fel om ett mått är sämre än eval/gate.toml.")
 @click.option("--json", "as_json", is_flag=True, help="Skriv sammanfattningen som JSON.")
+@click.option("--mode", type=click.Choice(["extractive", "llm"]),
+              help="Svarsläge för frågorna (standard: STYRDOK_ANSWER_MODE); llm använder språkmodellen i STYRDOK_LLM_*.")  # fmt: skip
+@click.option("--sample", type=click.IntRange(1), help="Bara N frågor per uppsättning, slumpvis valda (med --seed).")
+@click.option("--seed", type=int, default=17, show_default=True, help="Slumpfrö för --sample.")
 @click.option("--judge", is_flag=True,
               help="Låt också den inställda språkmodellen bedöma svarens trohet (llm_faithfulness).")  # fmt: skip
 def eval_cmd(
     sets: tuple[Path, ...], swequad: Path | None, split: str, baseline: bool, report_dir: Path | None, gate: bool,
-    as_json: bool, judge: bool,
+    as_json: bool, mode: str | None, sample: int | None, seed: int, judge: bool,
 ) -> None:  # fmt: skip
     """Mät sökträffar och svarens trohet mot källorna."""
     from assistant.api import Settings, set_offline_defaults
@@ -50,11 +54,17 @@ def eval_cmd(
             )
     if swequad:
         qsets.append(load_swequad(swequad, split, settings.home / "eval" / "swequad-corpus"))
+    if sample:  # a slow mode (an LLM on two cores) measured on the same seeded questions as the fast one
+        import random
+
+        for qs in qsets:
+            keep = set(random.Random(seed).sample(range(len(qs.questions)), min(sample, len(qs.questions))))
+            qs.questions = [q for i, q in enumerate(qs.questions) if i in keep]
     judge_llm = _judge_generator() if judge else None
     sections, summary, failures = [], {}, []
     for qs in qsets:
         click.echo(f"Utvärderar {qs.name} ({len(qs.questions)} frågor) …", err=True)
-        search, ask, svc, failed = styrdok_system(qs, settings.home)
+        search, ask, svc, failed = styrdok_system(qs, settings.home, mode=mode)
         for r in failed:
             click.echo(f"  varning: {r.path}: {r.reason}", err=True)
         ours = evaluate("styrdok", qs, search, ask, judge=judge_llm)
@@ -93,11 +103,11 @@ def _judge_generator() -> Generator | None:
     """The configured LLM as judge, or None with a plain note: --judge never stops the non-LLM evaluation.
     assistant.llm is imported here, only when --judge is given, to keep `styrdok --help` instant."""
     from assistant.config import LLMSettings
-    from assistant.llm import make_generator
+    from assistant.llm import backend_from_env, chosen
     from assistant.llm.base import GeneratorError
 
-    settings = LLMSettings.from_env()
-    if not settings.configured:
+    env = LLMSettings.from_env().env  # the environment is read by the settings class only
+    if not chosen(env):
         click.echo(
             "Obs: ingen språkmodell är inställd (STYRDOK_LLM_BASE_URL och STYRDOK_LLM_MODEL), så svaren bedöms "
             "inte av en språkmodell. Utvärderingen fortsätter utan den.",
@@ -105,7 +115,7 @@ def _judge_generator() -> Generator | None:
         )
         return None
     try:
-        gen = make_generator(settings)
+        gen = backend_from_env(env)
     except GeneratorError as e:
         click.echo(f"Obs: språkmodellen kan inte användas som domare ({e}). Utvärderingen fortsätter utan den.",
                    err=True)  # fmt: skip

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 import gradio as gr
 
 from assistant.service import Service
-from assistant.types import Answer
+from assistant.types import Answer, Status
 from ui import render
 from ui.web_common import ERROR_TEXT, filter_dropdowns, log, to_filters
 from ui.web_public import PERSONAL_DATA, PublicTexts
@@ -25,8 +25,9 @@ Chat = list[dict]
 Step = tuple[str, Chat, list[Answer]]
 
 
-def _events(service: Service, question: str, history: list[Answer], filters: object) -> Iterator[str | Answer]:
-    """Text pieces while the answer is written, then the finished Answer (ask_stream); or just the Answer (ask)."""
+def _events(service: Service, question: str, history: list[Answer], filters: object) -> Iterator[str | Status | Answer]:
+    """Status lines and verified sentences while an LLM writes, then the finished Answer (ask_stream); or just the
+    Answer (ask)."""
     stream = getattr(service, "ask_stream", None)
     if stream is not None:
         yield from stream(question, history=history, filters=filters)
@@ -63,7 +64,11 @@ def respond_handler(service: Service, contact: str = "") -> Callable[..., Iterat
             for event in _events(service, question, history, to_filters(*filters)):
                 if isinstance(event, Answer):
                     answer = event
-                elif event:
+                elif isinstance(event, Status):  # "Formulerar svaret …" until a sentence has passed verification
+                    if not partial:
+                        chat[-1] = {"role": "assistant", "content": render.esc(event.text)}
+                        yield "", chat, history
+                elif event:  # a sentence that has passed verification: never the model's draft
                     partial += str(event)
                     chat[-1] = {"role": "assistant", "content": render.streaming_message(partial)}
                     yield "", chat, history

@@ -63,8 +63,8 @@ def llm_settings() -> Callable[[str], object]:
     from assistant.config import LLMSettings
 
     def make(base_url: str) -> LLMSettings:
-        return LLMSettings(
-            mode="llm", backend="openai", base_url=base_url, model="fake-model", api_key="test", timeout=20
-        )
+        env = {"STYRDOK_LLM_BASE_URL": base_url, "STYRDOK_LLM_MODEL": "fake-model", "STYRDOK_LLM_API_KEY": "test",
+               "STYRDOK_LLM_TIMEOUT": "20"}  # fmt: skip
+        return LLMSettings(mode="llm", env=env)
 
     return make

@@ -41,7 +41,8 @@ def test_default_line_has_no_question(tmp_path: Path):
     audit = AuditLog(tmp_path, AuditSettings())
     audit.record(answer(), 0.1234)
     (entry,) = lines(audit.path)
-    assert entry.keys() == {"time", "event", "mode", "refused", "doc_ids", "latency_ms"}
+    assert entry.keys() == {"time", "event", "mode", "refused", "doc_ids", "llm", "latency_ms"}
+    assert entry["llm"] == {"tried": False, "kept_sentences": 0, "dropped": 0, "fallback_reason": None}
     assert entry["event"] == "answer" and entry["mode"] == "extractive" and entry["refused"] is False
     assert entry["doc_ids"] == ["d1", "d2"] and entry["latency_ms"] == 123
     assert entry["time"].endswith("+00:00")
@@ -120,6 +121,9 @@ def test_llm_mode_logs_no_question_text(sample_index, fake_llm, llm_settings, tm
     assert not any("Lindqvist" in m or "sparar kommunen" in m for m in ours), ours
     text = (tmp_path / "logs" / "audit.jsonl").read_text(encoding="utf-8")
     assert "Lindqvist" not in text and "sparar" not in text
+    (entry,) = lines(tmp_path / "logs" / "audit.jsonl")
+    assert entry["mode"] == ans.mode == "llm"  # the LLM's answer, with what verification did to it
+    assert entry["llm"] == {"tried": True, "kept_sentences": 1, "dropped": 1, "fallback_reason": None}
 
 
 @pytest.mark.slow

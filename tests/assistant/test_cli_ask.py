@@ -49,8 +49,9 @@ def test_ask_parking_is_refused(cli):
 
 def test_ask_json_follows_the_contract(cli):
     out = json.loads(cli("ask", "Vilka mål handlar om klimat och miljö?", "--json").output)
-    assert set(out) == {"question", "answer", "refused", "confidence", "mode", "citations"}
+    assert set(out) == {"question", "answer", "refused", "confidence", "mode", "citations", "notice", "llm"}
     assert out["refused"] is False and out["mode"] == "extractive" and out["confidence"] == "svar"
+    assert out["llm"] == {"tried": False, "kept_sentences": 0, "dropped": 0, "fallback_reason": None}
     c = out["citations"][0]
     assert set(c) == CITATION_KEYS and c["n"] == 1
     assert c["text"][c["start"] : c["end"]] == c["quote"]

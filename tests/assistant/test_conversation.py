@@ -6,6 +6,7 @@ import pytest
 
 from assistant.conversation import Conversation, is_followup, resolve, rule_rewrite
 from assistant.llm.base import GeneratorError
+from assistant.prompts import REWRITE_MAX_TOKENS
 from assistant.types import Answer
 
 
@@ -57,21 +58,26 @@ class ScriptedLLM:
     def __init__(self, reply: str | Exception) -> None:
         self.reply = reply
         self.calls = 0
+        self.options: list[dict] = []
 
-    def generate(self, messages):
+    def generate(self, messages, max_tokens=None, stop=()):
         self.calls += 1
+        self.options.append({"max_tokens": max_tokens, "stop": list(stop)})
         if isinstance(self.reply, Exception):
             raise self.reply
         return self.reply
 
-    def stream(self, messages):
-        yield self.generate(messages)
+    def stream(self, messages, max_tokens=None, stop=()):
+        yield self.generate(messages, max_tokens, stop)
 
 
 def test_llm_rewrites_and_rules_take_over_when_it_fails():
     prev = ["Vilka mål ingår i Lundaborna i fokus?"]
-    ok = resolve("Och vad säger de om ekonomin?", prev, llm=ScriptedLLM("Vad säger Lunds mål om kommunens ekonomi?"))
+    llm = ScriptedLLM("Vad säger Lunds mål om kommunens ekonomi?")
+    ok = resolve("Och vad säger de om ekonomin?", prev, llm=llm)
     assert (ok.standalone, ok.rewritten_by) == ("Vad säger Lunds mål om kommunens ekonomi?", "llm")
+    # A rewrite is one short line: capped and cut at the line break, so a model that rambles costs no seconds.
+    assert llm.options == [{"max_tokens": REWRITE_MAX_TOKENS, "stop": ["\n"]}] and REWRITE_MAX_TOKENS <= 64
     down = resolve("Och vad säger de om ekonomin?", prev, llm=ScriptedLLM(GeneratorError("nere")))
     assert (down.standalone, down.rewritten_by) == ("Vad säger målen om ekonomin?", "rules")
     rambling = ScriptedLLM("Här är frågan:\nVad säger målen om ekonomin?\nHoppas det hjälper!")

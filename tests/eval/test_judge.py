@@ -14,8 +14,7 @@ from click.testing import CliRunner
 from fake_openai import scripted_servers
 from netutil import free_port
 
-from assistant.config import LLMSettings
-from assistant.llm import make_generator
+from assistant.llm import backend_from_env
 from eval.judge import judge_answer, parse_claims, parse_verdict, strip_citations
 from eval.questions import QuestionSet
 from eval.report import markdown
@@ -51,7 +50,9 @@ def judge_server(tmp_path: Path) -> Iterator[Callable[[list[dict]], tuple[str, P
 
 
 def _generator(base_url: str):  # noqa: ANN202
-    return make_generator(LLMSettings(backend="openai", base_url=base_url, model="domare", api_key="test", timeout=20))
+    env = {"STYRDOK_LLM_BASE_URL": base_url, "STYRDOK_LLM_MODEL": "domare", "STYRDOK_LLM_API_KEY": "test",
+           "STYRDOK_LLM_TIMEOUT": "20"}  # fmt: skip
+    return backend_from_env(env)
 
 
 def _requests(log: Path) -> list[dict]:
@@ -194,7 +195,7 @@ def eval_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., o
     qfile = tmp_path / "parkering.jsonl"
     qfile.write_text("".join(json.dumps(q, ensure_ascii=False) + "\n" for q in QUESTIONS), encoding="utf-8")
     svc = SimpleNamespace(index=SimpleNamespace(embedder=SimpleNamespace(model_path=lambda: "ingen-modell")))
-    monkeypatch.setattr(eval.run, "styrdok_system", lambda qs, home: (*_stub_system(), svc, []))
+    monkeypatch.setattr(eval.run, "styrdok_system", lambda qs, home, **kw: (*_stub_system(), svc, []))
     monkeypatch.setattr(eval.run, "baseline_system", lambda qs, model: _stub_system())
 
     def run(*args: str):  # noqa: ANN202

@@ -18,6 +18,7 @@ from ui.cli import main
         ("STYRDOK_MAX_FILE_MB", "femtio", "ett tal"),
         ("STYRDOK_MAX_FILE_MB", "-1", "ett tal"),
         ("STYRDOK_THREADS", "0", "ett heltal"),
+        ("STYRDOK_LLM_CONTEXT_TOKENS", "många", "ett heltal"),
     ],
 )
 def test_the_same_message_for_the_cli_and_the_web(tmp_path: Path, name: str, bad: str, kind: str):
