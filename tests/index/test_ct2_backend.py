@@ -66,9 +66,11 @@ def test_query_with_ct2_never_imports_torch(embedder, ct2_folder: Path, settings
     assert e.backend == "ct2-int8"
     code = (
         "import sys, json\n"
+        "from pathlib import Path\n"
         "from index.config import Settings\n"
         "from index.embedder import Embedder\n"
-        f"s = Settings(home={str(settings.home)!r}, model_cache={str(ct2_folder.parent)!r}, embed_backend='ct2-int8')\n"
+        f"s = Settings(home=Path({str(settings.home)!r}), model_cache=Path({str(ct2_folder.parent)!r}),"
+        " embed_backend='ct2-int8')\n"
         "v = Embedder(s).embed_query('Vad kostar fritidskortet?')\n"
         "print(json.dumps({'v': v.tolist(), 'mods': [m for m in ('torch', 'transformers') if m in sys.modules]}))\n"
     )
