@@ -10,7 +10,7 @@ import numpy as np
 
 from bench.common import EXEMPEL, interleaved, latency_stats, log, questions, settings_for
 
-BACKENDS = ("torch", "onnx", "onnx-int8")
+BACKENDS = ("torch", "onnx", "onnx-int8", "ct2-int8")
 
 
 def ingest_texts(embedder, folder: Path = EXEMPEL) -> list[str]:  # noqa: ANN001

@@ -91,7 +91,7 @@ def _run_parts(a, results: dict, parts: list[str], work: Path, corpus: Path, def
         results[name] = data
         (a.out / f"{name}.json").write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
 
-    backends = ("onnx-int8", "onnx", "torch") if not quick else (default_backend, "torch")
+    backends = ("ct2-int8", "onnx-int8", "onnx", "torch") if not quick else (default_backend, "torch")
     backends = tuple(dict.fromkeys((default_backend, *backends)))
     # Load every backend once (converting / exporting the model the first time: a one-off, timed apart).
     embedders, one_off = {}, {}
@@ -167,7 +167,7 @@ def _run_parts(a, results: dict, parts: list[str], work: Path, corpus: Path, def
             save("real", real.measure(home, emb, n_queries))
     if "quality" in parts:
         common.log("part quality (styrdok eval per backend)")
-        save("quality", quality(work, ("torch", "onnx", "onnx-int8")))
+        save("quality", quality(work, ("torch", "onnx", "onnx-int8", "ct2-int8")))
 
 
 def quality(work: Path, backends: tuple[str, ...]) -> dict:

@@ -131,7 +131,7 @@ def styrdok_system(qset: QuestionSet, home: Path, embedder=None, mode: str | Non
         results = index.ingest([qset.corpus])
         failed = [r for r in results if r.status == "failed"]
     else:
-        s = replace(base, home=index_cache_dir(decl, base.model), model_cache=base.models_dir)
+        s = replace(base, home=index_cache_dir(decl, base.model, base.embed_backend), model_cache=base.models_dir)
         index, failed = _cached_index(decl, s, embedder)
     svc = Service(settings=s, index=index)
     name = decl.rel if decl else (lambda source: Path(source).name)
@@ -145,10 +145,13 @@ def styrdok_system(qset: QuestionSet, home: Path, embedder=None, mode: str | Non
     return search, ask, svc, failed
 
 
-def index_cache_dir(corpus: Corpus, model: str | None) -> Path:
-    """Where a declared corpus's index is kept: one folder per (files, root, ingest/index code, model)."""
+def index_cache_dir(corpus: Corpus, model: str | None, backend: str = "onnx") -> Path:
+    """Where a declared corpus's index is kept: one folder per (files, root, ingest/index code, model, embedding
+    backend: int8 backends store other vectors than fp32)."""
     h = hashlib.sha256(corpus.fingerprint().encode())
     h.update(str(corpus.root).encode() + b"\0" + str(model or "built-in").encode())
+    if backend != "onnx":  # the default keeps its key, so existing caches stay valid
+        h.update(b"\0" + backend.encode())
     for f in sorted((ROOT / "ingest").rglob("*.py")) + sorted((ROOT / "index").rglob("*.py")):
         h.update(f.relative_to(ROOT).as_posix().encode() + hashlib.sha256(f.read_bytes()).digest())
     base = Path(os.environ.get(CACHE_ENV) or ROOT / "eval" / "reports" / "index-cache")

@@ -120,7 +120,9 @@ def set_rows(name: str, cache: Path, embedder=None) -> list[dict]:  # noqa: ANN0
         qset = load_jsonl(VERKLIGA_SET, split="dev")
         assert all(q["split"] == "dev" for q in qset.questions)
         base = Settings.from_env()
-        s = replace(base, home=index_cache_dir(qset.declared, base.model), model_cache=base.models_dir)
+        s = replace(
+            base, home=index_cache_dir(qset.declared, base.model, base.embed_backend), model_cache=base.models_dir
+        )
         index, _ = _cached_index(qset.declared, s, embedder)
         from assistant.ask import Assistant
 

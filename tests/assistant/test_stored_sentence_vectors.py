@@ -47,3 +47,19 @@ def test_answers_are_the_same_with_fewer_texts_embedded(sample_index, monkeypatc
     assert [a.answer for a in primed] == [a.answer for a in plain]
     assert [[c.chunk_id for c in a.citations] for a in primed] == [[c.chunk_id for c in a.citations] for a in plain]
     assert without > 0 and with_stored <= without / 2, (with_stored, without)
+
+
+def test_a_one_sentence_chunk_lends_its_vector_to_its_sentence(sample_index):
+    """A chunk with one sentence has no sentence vector of its own; its chunk vector stands in (no re-embedding)."""
+    from index.vectors import lone_unit
+
+    rows = sample_index.catalog.db.execute("SELECT chunk_id, text FROM chunks WHERE n_sentences = 0").fetchall()
+    lone = {cid: lone_unit(text) for cid, text in rows if lone_unit(text)}
+    assert lone
+    primed = sample_index.sentence_vectors(list(lone))
+    chunk_vectors = sample_index.store.vectors(list(lone))
+    for cid, unit in lone.items():
+        assert np.allclose(primed[unit], chunk_vectors[cid])
+    fresh = sample_index.embedder.embed_passages(list(lone.values()))
+    cos = [float(primed[u] @ v) for u, v in zip(lone.values(), fresh, strict=True)]
+    assert min(cos) > 0.9, cos  # the chunk adds only a heading line
