@@ -15,7 +15,6 @@ done in numpy, so only mean-pooling models are supported.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 import os
@@ -26,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index.model_dirs import read_marker, remove_abandoned
+from index.model_dirs import move_into_place, read_marker, remove_abandoned
 from index.onnx_backend import (
     _CHECK_TEXTS,
     OnnxEncoder,
@@ -70,18 +69,7 @@ def ensure_export(source: Path, cache_dir: Path, backend: str = "ct2-int8") -> P
         _write_latin_tokenizer(tmp / "tokenizer.json", tmp)
         meta.update(source=fp, format=_FORMAT, backend=backend, compute_type=BACKENDS[backend])
         (tmp / MARKER).write_text(json.dumps(meta, indent=2), encoding="utf-8")  # written last: marks completeness
-        os.chmod(tmp, 0o755)
-        if dest.exists():  # a stale conversion of ours: move it aside first (os.replace cannot replace a non-empty dir)
-            stale = dest.with_name(f".{dest.name}.partial-{os.getpid()}-stale")
-            with contextlib.suppress(OSError):
-                os.replace(dest, stale)
-            shutil.rmtree(stale, ignore_errors=True)
-        try:
-            os.replace(tmp, dest)
-        except OSError:
-            if (read_marker(dest / MARKER) or {}).get("source") == fp:  # a concurrent conversion won
-                return dest
-            raise
+        move_into_place(tmp, dest, MARKER, fp)  # or keeps a concurrent build of the same source
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     log.info("converted %s to %s (%s) in %.1f s", source, dest, backend, time.perf_counter() - started)

@@ -9,40 +9,24 @@ from pathlib import Path
 
 import numpy as np
 
-from index.catalog import Catalog, DocRecord, Filters
+from index.catalog import DocRecord, Filters
 from index.config import Settings
 from index.embedder import Embedder
 from index.hybrid import FusionConfig, Hit
 from index.searcher import Allowed, IndexSearcher
-from index.store import ModelMismatchError, VectorStore
-from index.stores import Stores
+from index.store import ModelMismatchError
+from index.stores import Stores, UsesStores
 from index.writer import IndexBusyError, IndexWriter
 from ingest.model import FileResult
 
 __all__ = ["Allowed", "Filters", "Hit", "Index", "IndexBusyError", "ModelMismatchError"]
 
 
-class Index:
+class Index(UsesStores):  # settings, catalog, embedder and store come from the shared Stores
     def __init__(self, settings: Settings, embedder: Embedder | None = None, fusion: FusionConfig | None = None):
         self.stores = Stores(settings, embedder)
         self.writer = IndexWriter(self.stores)
         self.searcher = IndexSearcher(self.stores, fusion)
-
-    @property
-    def settings(self) -> Settings:
-        return self.stores.settings
-
-    @property
-    def catalog(self) -> Catalog:
-        return self.stores.catalog
-
-    @property
-    def embedder(self) -> Embedder:
-        return self.stores.embedder
-
-    @property
-    def store(self) -> VectorStore:
-        return self.stores.store
 
     @property
     def fusion(self) -> FusionConfig:

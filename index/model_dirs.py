@@ -1,6 +1,6 @@
 """Model folders that are built once in a temporary sibling and moved into place (index/e5_convert.py, the converted
-model; index/onnx_backend.py, its ONNX export): reading the marker that says a folder is complete, and removing the
-temporaries of builds that died half-way."""
+model; index/onnx_backend.py and index/ct2_backend.py, its exports): reading the marker that says a folder is complete,
+moving a finished build into place, and removing the temporaries of builds that died half-way."""
 
 from __future__ import annotations
 
@@ -40,3 +40,20 @@ def remove_abandoned(dest: Path) -> None:
             pid = int(path.name.rsplit(".partial-", 1)[1].split("-", 1)[0])
             if pid != os.getpid() and (not pid_alive(pid) or path.stat().st_mtime < cutoff):
                 shutil.rmtree(path, ignore_errors=True)
+
+
+def move_into_place(tmp: Path, dest: Path, marker: str, source_fp: str) -> None:
+    """Move the finished build `tmp` (its `marker` already written last) to `dest`. A stale build of ours at `dest`
+    is moved aside first (os.replace cannot replace a non-empty folder); when another process's build of the same
+    source (`source_fp`) got there first, that one is kept."""
+    os.chmod(tmp, 0o755)
+    if dest.exists():
+        stale = dest.with_name(f".{dest.name}.partial-{os.getpid()}-stale")
+        with contextlib.suppress(OSError):
+            os.replace(dest, stale)
+        shutil.rmtree(stale, ignore_errors=True)
+    try:
+        os.replace(tmp, dest)
+    except OSError:
+        if (read_marker(dest / marker) or {}).get("source") != source_fp:
+            raise

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index.model_dirs import read_marker, remove_abandoned
+from index.model_dirs import move_into_place, read_marker, remove_abandoned
 
 log = logging.getLogger("styrdok.index")
 
@@ -113,18 +113,7 @@ def ensure_export(source: Path, cache_dir: Path, backend: str) -> Path:
         _write_latin_tokenizer(tmp / "tokenizer.json", tmp)
         meta.update(source=fp, format=_FORMAT, backend=backend)
         (tmp / MARKER).write_text(json.dumps(meta, indent=2), encoding="utf-8")  # written last: marks completeness
-        os.chmod(tmp, 0o755)
-        if dest.exists():  # a stale export of ours: move it aside first (os.replace cannot replace a non-empty dir)
-            stale = dest.with_name(f".{dest.name}.partial-{os.getpid()}-stale")
-            with contextlib.suppress(OSError):
-                os.replace(dest, stale)
-            shutil.rmtree(stale, ignore_errors=True)
-        try:
-            os.replace(tmp, dest)
-        except OSError:
-            if (_read_marker(dest) or {}).get("source") == fp:  # a concurrent export won
-                return dest
-            raise
+        move_into_place(tmp, dest, MARKER, fp)  # or keeps a concurrent build of the same source
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     log.info("exported %s to %s (%s) in %.1f s", source, dest, backend, time.perf_counter() - started)
