@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from assistant.api import Limits, positive
+from assistant.api import positive
 from ui.upload import DEFAULT_CLEANUP_S, AdminGate
 from ui.web_public import PublicTexts, routes
 
@@ -118,7 +118,6 @@ class WebSettings:
 
     concurrency: int = DEFAULT_CONCURRENCY
     cleanup_s: int = DEFAULT_CLEANUP_S  # STYRDOK_UPLOAD_CLEANUP_S (ui/upload.py)
-    max_upload_bytes: int = Limits().max_file_bytes  # STYRDOK_MAX_FILE_MB, as ingest reads it
     gate: AdminGate = field(default_factory=AdminGate)  # STYRDOK_ADMIN_PASSWORD / STYRDOK_ADMIN_TOKEN_FILE
     texts: PublicTexts = field(default_factory=PublicTexts)  # STYRDOK_ORGANISATION, STYRDOK_CONTACT_*, …
 
@@ -128,7 +127,6 @@ class WebSettings:
         return cls(
             concurrency=int(positive(env, "STYRDOK_WEB_CONCURRENCY", DEFAULT_CONCURRENCY, integer=True)),
             cleanup_s=int(positive(env, "STYRDOK_UPLOAD_CLEANUP_S", DEFAULT_CLEANUP_S, integer=True)),
-            max_upload_bytes=Limits.from_env(env).max_file_bytes,
             gate=AdminGate.from_env(env),
             texts=PublicTexts.from_env(env),
         )
@@ -166,7 +164,7 @@ def build_app(
             with gr.Tab("Sök", id="sok", elem_id="flik-sok"):
                 search_filters = web_search.build(service)
             with gr.Tab("Dokument", id="dokument", elem_id="flik-dokument"):
-                docs = web_docs.build(service, gate, web.max_upload_bytes)
+                docs = web_docs.build(service, gate, service.settings.limits.max_file_bytes)
         gr.Markdown(texts.footer_markdown(), elem_id="sidfot", elem_classes=["sidfot"])
 
         def on_load() -> tuple:
@@ -214,7 +212,7 @@ def serve(
             share=False, inbrowser=False, show_error=False, footer_links=[], run_history=False, ssr_mode=False,
             pwa=False, mcp_server=False, enable_monitoring=False,
             # With staff functions off nothing may be uploaded at all: the route refuses anything over one byte.
-            max_file_size=web.max_upload_bytes if gate.enabled else 1,
+            max_file_size=service.settings.limits.max_file_bytes if gate.enabled else 1,
             strict_cors=True, app_kwargs={"routes": routes(service, web.texts)},
         )  # fmt: skip
     finally:

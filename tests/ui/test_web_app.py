@@ -12,6 +12,7 @@ import pytest
 
 pytest.importorskip("gradio")  # an optional dependency: skip, not an error at collection
 
+from assistant.api import Limits
 from assistant.types import Answer, Citation
 from ui.upload import AdminGate
 from ui.web_docs import remove_handler, upload_handler
@@ -22,6 +23,7 @@ SLOW = 2.0  # seconds one fake answer takes
 class FakeSettings:
     def __init__(self, home: Path) -> None:
         self.home = home
+        self.limits = Limits()  # the upload bound is ingest's own
 
 
 class SlowService:
