@@ -58,24 +58,29 @@ def available() -> list[str]:
     return sorted(backends())
 
 
-def chosen(env: Mapping[str, str]) -> str:
-    """The backend's name the settings ask for: named, or the first whose settings are present; "" for none."""
+def _pick(env: Mapping[str, str]) -> tuple[str, dict[str, Backend]]:
+    """The asked-for backend's name ("" for none) and the registry, listed once for both."""
     found = backends()
     name = env.get(BACKEND_ENV, "").strip().lower()
     if name:
-        return name
+        return name, found
     for b in sorted(found.values(), key=lambda b: (b.priority, b.name)):
         if b.detect(env):
-            return b.name
-    return ""
+            return b.name, found
+    return "", found
+
+
+def chosen(env: Mapping[str, str]) -> str:
+    """The backend's name the settings ask for: named, or the first whose settings are present; "" for none."""
+    return _pick(env)[0]
 
 
 def backend_from_env(env: Mapping[str, str]) -> Generator | None:
     """The configured backend, or None when no LLM is configured. Raises GeneratorError (Swedish) when it can't."""
-    name = chosen(env)
+    name, found = _pick(env)
     if not name:
         return None
-    backend = backends().get(name)
+    backend = found.get(name)
     if backend is None:
-        raise GeneratorError(f"Okänd LLM-bakände: {name!r} (använd {' eller '.join(available())}).")
+        raise GeneratorError(f"Okänd LLM-bakände: {name!r} (använd {' eller '.join(sorted(found))}).")
     return backend.build(env)
