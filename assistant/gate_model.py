@@ -56,6 +56,11 @@ BASE_FEATURES = (
     "dense_spread",  # first passage's dense similarity minus the last one's
     "miss_rare",  # IDF of the rarest question word no passage holds, relative to the rarest word's
     "top_agree",  # the top sentence is also the one with the most question words
+    # The whole draft, not only its top sentence (added when the draft began quoting up to three near-best
+    # sentences): what the reply would assert.
+    "ans_lex",  # IDF-weighted share of the question's words in the quoted text
+    "rare_in_ans",  # the question's rarest word is in the quoted text
+    "n_quotes",  # quotes (citations) in the draft
 ) + tuple(f"kind_{k}" for k in KINDS)
 # Computed from the features above (so cached training rows need no recomputation): the hand-set rule that was the
 # gate before (assistant/relevance.py), tuned on this project's own documents — a signal the model may weigh.
@@ -169,8 +174,12 @@ def features(
     f["dense_spread"] = passages[0].dense - passages[-1].dense if passages else 0.0
     best_lex = max(ranked, key=lambda c: (c.overlap, c.score))
     f["top_agree"] = float(best_lex is top or best_lex.overlap == top.overlap)
+    quoted = terms_of(" ".join(c.quote for c in composed.citations))
+    f["ans_lex"] = weights.coverage(question_terms, quoted)
+    f["n_quotes"] = float(len(composed.citations))
     if question_terms:
         rare = max(question_terms, key=lambda t: weights.weights.get(t, 1.0))
+        f["rare_in_ans"] = float(weights.present(rare, quoted))
         p = passages[top.passage]
         f["rare_in_top"] = float(weights.present(rare, terms_of(f"{p.title}\n{p.section}\n{p.text}")))
         every = terms_of("\n".join(f"{x.title}\n{x.section}\n{x.text}" for x in passages))
