@@ -19,6 +19,8 @@ ROOT = Path(__file__).resolve().parent.parent
 EXEMPEL_SET = ROOT / "eval" / "sets" / "exempel.jsonl"
 EXEMPEL_CORPUS = ROOT / "data" / "exempel"
 VERKLIGA_SET = ROOT / "eval" / "sets" / "verkliga.jsonl"
+# Train-only questions on verkliga's dev documents (never its test documents), asked over the same corpus.
+VERKLIGA_TRAIN_SET = ROOT / "eval" / "sets" / "verkliga-train.jsonl"
 
 
 @dataclass

@@ -6,7 +6,8 @@ Examples (never from a test split, except SweQUAD-MC test, which is only measure
 - SweQUAD-MC training: a seeded half of its contexts is indexed. Questions on an indexed context are asked with
   their gold context present; the others without it (the SQuAD 2.0 construction: the answer is not in the
   documents, so the reply must not be "svar").
-- The verkliga dev split over its declared corpus, and exempel (with eval/sets/offcorpus_calibration.jsonl, the
+- The verkliga dev split over its declared corpus, with eval/sets/verkliga-train.jsonl (train-only questions on the
+  same dev documents, counted as verkliga rows), and exempel (with eval/sets/offcorpus_calibration.jsonl, the
   off-corpus questions the hand-set gate was calibrated with) over data/exempel.
 An example is positive when the draft answer the assistant composed holds the question's key fact (SweQUAD: the
 correct choice); otherwise (wrong sentence, off-corpus, gold context absent) negative. The gate learns P(draft
@@ -34,7 +35,7 @@ from pathlib import Path
 
 from eval.corpus import ROOT, shared_root
 from eval.metrics import norm
-from eval.questions import EXEMPEL_CORPUS, EXEMPEL_SET, VERKLIGA_SET, load_jsonl
+from eval.questions import EXEMPEL_CORPUS, EXEMPEL_SET, VERKLIGA_SET, VERKLIGA_TRAIN_SET, load_jsonl, read_jsonl
 
 OFFCORPUS_SET = ROOT / "eval" / "sets" / "offcorpus_calibration.jsonl"
 
@@ -109,7 +110,7 @@ def swequad_rows(split: str, cache: Path, embedder=None, limit: int = 0) -> list
 
 
 def set_rows(name: str, cache: Path, embedder=None) -> list[dict]:  # noqa: ANN001
-    """exempel (whole) or verkliga (dev split only) over their corpora."""
+    """exempel (whole), verkliga (dev split only) or verkliga-train (dev documents only) over their corpora."""
     if name in ("exempel", "offcorpus"):
         qset = load_jsonl(EXEMPEL_SET if name == "exempel" else OFFCORPUS_SET, corpus=EXEMPEL_CORPUS)
         assistant = _assistant(cache / "exempel" / "home", [EXEMPEL_CORPUS], embedder)
@@ -119,6 +120,9 @@ def set_rows(name: str, cache: Path, embedder=None) -> list[dict]:  # noqa: ANN0
 
         qset = load_jsonl(VERKLIGA_SET, split="dev")
         assert all(q["split"] == "dev" for q in qset.questions)
+        if name == "verkliga-train":  # verkliga dev's corpus (so its cached index), the train-only questions
+            qset = replace(qset, name=name, questions=read_jsonl(VERKLIGA_TRAIN_SET))
+            assert all(q["split"] == "train" for q in qset.questions)
         base = Settings.from_env()
         s = replace(
             base, home=index_cache_dir(qset.declared, base.model, base.embed_backend), model_cache=base.models_dir
@@ -134,8 +138,9 @@ def set_rows(name: str, cache: Path, embedder=None) -> list[dict]:  # noqa: ANN0
         answerable = bool(q.get("answerable", True))
         row = _row(assistant, q, history, q.get("key_fact") if answerable else None,
                    q.get("evidence") if answerable else None)  # fmt: skip
-        # The off-corpus calibration questions are asked over exempel's documents: they weigh as part of exempel.
-        source = "exempel" if name == "offcorpus" else name
+        # The off-corpus calibration questions are asked over exempel's documents: they weigh as part of exempel. The
+        # verkliga-train questions are on verkliga dev's documents: they weigh as verkliga and share its folds.
+        source = {"offcorpus": "exempel", "verkliga-train": "verkliga"}.get(name, name)
         row |= {"source": source, "answerable": answerable, "group": q.get("gold_doc") or q["id"]}
         rows.append(row)
     return rows
@@ -341,6 +346,7 @@ def main(argv: list[str] | None = None) -> dict:
     exem = cached(c / "rows-exempel.jsonl", lambda: set_rows("exempel", c), args.fresh)
     exem += cached(c / "rows-offcorpus.jsonl", lambda: set_rows("offcorpus", c), args.fresh)
     verk = cached(c / "rows-verkliga-dev.jsonl", lambda: set_rows("verkliga", c), args.fresh)
+    verk += cached(c / "rows-verkliga-train.jsonl", lambda: set_rows("verkliga-train", c), args.fresh)
     train_sq = cached(c / "rows-swequad-training.jsonl", lambda: swequad_rows("training", c, limit=args.contexts),
                       args.fresh)  # fmt: skip
     real = verk + exem
