@@ -182,6 +182,8 @@ ALTERNATIVES: dict[str, tuple[str, str, float, tuple[str, ...] | None]] = {
     "logistic-tiny": ("logistic", "right", 0.5, TINY),
     "logistic-tiny-goal": ("logistic", "right", 0.5, TINY + ("has_goal", "named", "old_rule")),
     "logistic-tiny-answerable": ("logistic", "answerable", 0.5, TINY),
+    "logistic-small-answerable": ("logistic", "answerable", 0.5, SMALL),
+    "logistic-draft-answerable": ("logistic", "answerable", 0.5, SMALL + ANSWER),
     "boosting-tiny": ("boosting", "right", 0.5, TINY),
 }
 
