@@ -94,6 +94,7 @@ class Composed:
     typed_ok: bool = True  # a number/date question got a sentence with a number/date
     goals: list[int] = field(default_factory=list)
     named: bool = False  # the question names a focus area the goals' metadata carry: the list is metadata, not a guess
+    strong: bool = False  # each listed goal's own words hold every topic word of the question ("klimat", "miljö")
 
     @property
     def has_goal(self) -> bool:
@@ -213,7 +214,7 @@ def compose(question: str, focus: str, passages: Sequence[Passage], ranked: Sequ
     if kind in ("goals", "goal", "goal_fit", "goal_about"):
         areas = {c.area for c in ranked if c.area and c.area.lower() in question.lower()} if kind == "goals" else set()
         goals = _goal_lines(question, kind, passages, ranked, out, areas)
-        return Composed(out.text(), out.citations, best, kind, typed_ok, goals, bool(areas and goals))
+        return Composed(out.text(), out.citations, best, kind, typed_ok, goals, bool(areas and goals), out.strong)
     _fact_lines(_lead_first(lead, ranked), passages, out)
     return Composed(out.text(), out.citations, best, kind, typed_ok)
 
@@ -361,6 +362,7 @@ def _goal_lines(
         chosen = order[:1]
     chosen.sort()
     strong = bool(areas) or all(_strong(passages, best_by_goal[g], topic) for g in chosen)
+    out.strong = strong and bool(chosen)
     m = _GOALS_PRED.match(question)
     if kind == "goals" and strong and m and len(chosen) < len(COUNT_WORDS):
         out.opening(f"{COUNT_WORDS[len(chosen)].capitalize()} mål {m.group('pred')}:")
@@ -436,6 +438,7 @@ class _Writer:
         self.lines: list[str] = []
         self.head: str = ""
         self.citations: list[Citation] = []
+        self.strong = False  # a goal list whose goals' own words hold the question's topic (`_strong`)
 
     def opening(self, text: str) -> None:
         self.head = text

@@ -61,6 +61,7 @@ BASE_FEATURES = (
     "ans_lex",  # IDF-weighted share of the question's words in the quoted text
     "rare_in_ans",  # the question's rarest word is in the quoted text
     "n_quotes",  # quotes (citations) in the draft
+    "goal_strong",  # a goal answer whose goals' own words hold every topic word of the question
 ) + tuple(f"kind_{k}" for k in KINDS)
 # Computed from the features above (so cached training rows need no recomputation): the hand-set rule that was the
 # gate before (assistant/relevance.py), tuned on this project's own documents — a signal the model may weigh.
@@ -151,6 +152,7 @@ def features(
     f["typed_ok"] = float(composed.typed_ok)
     f["named"] = float(composed.named)
     f["has_goal"] = float(composed.has_goal)
+    f["goal_strong"] = float(composed.strong)
     if not ranked:
         return derive(f)
     top = ranked[0]

@@ -181,6 +181,7 @@ ALTERNATIVES: dict[str, tuple[str, str, float, tuple[str, ...] | None]] = {
     "logistic-small-draft": ("logistic", "right", 0.5, SMALL + ANSWER),
     "logistic-tiny": ("logistic", "right", 0.5, TINY),
     "logistic-tiny-goal": ("logistic", "right", 0.5, TINY + ("has_goal", "named", "old_rule")),
+    "logistic-small-goal": ("logistic", "right", 0.5, SMALL + ("has_goal", "goal_strong")),
     "logistic-tiny-answerable": ("logistic", "answerable", 0.5, TINY),
     "logistic-small-answerable": ("logistic", "answerable", 0.5, SMALL),
     "logistic-draft-answerable": ("logistic", "answerable", 0.5, SMALL + ANSWER),
