@@ -35,7 +35,7 @@ BASE_FEATURES = (
     "plex_max",  # ... in the best passage
     "plex_top",  # ... in the top sentence's passage
     "rare_in_top",  # the question's rarest word is in the top sentence's passage
-    "unknown",  # IDF weight share of question words the corpus has never seen
+    "unknown",  # IDF weight share of question words the corpus has never seen (nor all parts of, for a compound)
     "n_terms",  # content words in the question (log)
     "dense_p0",  # best dense similarity of the first passage's chunks
     "dense_gap",  # first passage's dense similarity minus the second's
@@ -144,7 +144,7 @@ def features(
     f["n_terms"] = math.log1p(len(question_terms))
     f["n_passages"] = float(len(passages))
     total = sum(weights.weights.get(t, 1.0) for t in question_terms) or 1.0
-    f["unknown"] = sum(weights.weights.get(t, 1.0) for t in question_terms if not weights.known(t)) / total
+    f["unknown"] = sum(weights.weights.get(t, 1.0) for t in question_terms if not weights.in_corpus(t)) / total
     if passages:
         f["dense_p0"] = passages[0].dense
         f["dense_gap"] = passages[0].dense - (passages[1].dense if len(passages) > 1 else 0.7)
