@@ -35,7 +35,7 @@ BASE_FEATURES = (
     "plex_max",  # ... in the best passage
     "plex_top",  # ... in the top sentence's passage
     "rare_in_top",  # the question's rarest word is in the top sentence's passage
-    "unknown",  # IDF weight share of question words the corpus has never seen
+    "unknown",  # IDF weight share of question words the corpus has never seen (nor all parts of, for a compound)
     "n_terms",  # content words in the question (log)
     "dense_p0",  # best dense similarity of the first passage's chunks
     "dense_gap",  # first passage's dense similarity minus the second's
@@ -56,6 +56,12 @@ BASE_FEATURES = (
     "dense_spread",  # first passage's dense similarity minus the last one's
     "miss_rare",  # IDF of the rarest question word no passage holds, relative to the rarest word's
     "top_agree",  # the top sentence is also the one with the most question words
+    # The whole draft, not only its top sentence (added when the draft began quoting up to three near-best
+    # sentences): what the reply would assert.
+    "ans_lex",  # IDF-weighted share of the question's words in the quoted text
+    "rare_in_ans",  # the question's rarest word is in the quoted text
+    "n_quotes",  # quotes (citations) in the draft
+    "goal_strong",  # a goal answer whose goals' own words hold every topic word of the question
 ) + tuple(f"kind_{k}" for k in KINDS)
 # Computed from the features above (so cached training rows need no recomputation): the hand-set rule that was the
 # gate before (assistant/relevance.py), tuned on this project's own documents — a signal the model may weigh.
@@ -138,7 +144,7 @@ def features(
     f["n_terms"] = math.log1p(len(question_terms))
     f["n_passages"] = float(len(passages))
     total = sum(weights.weights.get(t, 1.0) for t in question_terms) or 1.0
-    f["unknown"] = sum(weights.weights.get(t, 1.0) for t in question_terms if not weights.known(t)) / total
+    f["unknown"] = sum(weights.weights.get(t, 1.0) for t in question_terms if not weights.in_corpus(t)) / total
     if passages:
         f["dense_p0"] = passages[0].dense
         f["dense_gap"] = passages[0].dense - (passages[1].dense if len(passages) > 1 else 0.7)
@@ -146,6 +152,7 @@ def features(
     f["typed_ok"] = float(composed.typed_ok)
     f["named"] = float(composed.named)
     f["has_goal"] = float(composed.has_goal)
+    f["goal_strong"] = float(composed.strong)
     if not ranked:
         return derive(f)
     top = ranked[0]
@@ -169,8 +176,12 @@ def features(
     f["dense_spread"] = passages[0].dense - passages[-1].dense if passages else 0.0
     best_lex = max(ranked, key=lambda c: (c.overlap, c.score))
     f["top_agree"] = float(best_lex is top or best_lex.overlap == top.overlap)
+    quoted = terms_of(" ".join(c.quote for c in composed.citations))
+    f["ans_lex"] = weights.coverage(question_terms, quoted)
+    f["n_quotes"] = float(len(composed.citations))
     if question_terms:
         rare = max(question_terms, key=lambda t: weights.weights.get(t, 1.0))
+        f["rare_in_ans"] = float(weights.present(rare, quoted))
         p = passages[top.passage]
         f["rare_in_top"] = float(weights.present(rare, terms_of(f"{p.title}\n{p.section}\n{p.text}")))
         every = terms_of("\n".join(f"{x.title}\n{x.section}\n{x.text}" for x in passages))

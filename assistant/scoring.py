@@ -76,6 +76,10 @@ class TermWeights:
                 found += w
         return found / total if total else 0.0
 
+    def in_corpus(self, t: str) -> bool:
+        """The corpus has the word, or every part of it as a compound ("solcellssatsningen": solcell + satsning)."""
+        return self.known(t) or bool(split_compound(t, self.known))
+
     def present(self, t: str, text_terms: set[str]) -> bool:
         if t in text_terms:
             return True

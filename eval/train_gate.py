@@ -168,6 +168,7 @@ FOLDS = 5
 # word coverage, a typed answer for a typed question).
 TINY = ("sim_max", "dense_p0", "dense_spread", "plex_max", "typed_ok")
 SMALL = TINY + ("sim_contrast", "lex_top", "named", "old_rule", "unknown", "n_terms")
+ANSWER = ("ans_lex", "rare_in_ans", "n_quotes")  # the whole draft's words, not only its top sentence's
 # The alternatives compared by document-grouped cross-validation on the real rows: model, what it learns, the real
 # rows' share of the total sample weight (the rest is SweQUAD's), and its inputs (None: all).
 ALTERNATIVES: dict[str, tuple[str, str, float, tuple[str, ...] | None]] = {
@@ -177,9 +178,13 @@ ALTERNATIVES: dict[str, tuple[str, str, float, tuple[str, ...] | None]] = {
     "boosting": ("boosting", "right", 0.5, None),
     "boosting-answerable": ("boosting", "answerable", 0.8, None),
     "logistic-small": ("logistic", "right", 0.5, SMALL),
+    "logistic-small-draft": ("logistic", "right", 0.5, SMALL + ANSWER),
     "logistic-tiny": ("logistic", "right", 0.5, TINY),
     "logistic-tiny-goal": ("logistic", "right", 0.5, TINY + ("has_goal", "named", "old_rule")),
+    "logistic-small-goal": ("logistic", "right", 0.5, SMALL + ("has_goal", "goal_strong")),
     "logistic-tiny-answerable": ("logistic", "answerable", 0.5, TINY),
+    "logistic-small-answerable": ("logistic", "answerable", 0.5, SMALL),
+    "logistic-draft-answerable": ("logistic", "answerable", 0.5, SMALL + ANSWER),
     "boosting-tiny": ("boosting", "right", 0.5, TINY),
 }
 

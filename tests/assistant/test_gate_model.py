@@ -89,3 +89,15 @@ def test_cross_validation_keeps_a_documents_rows_in_one_fold_and_reports_every_r
     res = cross_validate(sq, sq[:20], rows, ("logistic", "right", 0.5, None))
     assert res["real"]["n"] == len(rows) and set(res) >= {"verkliga", "exempel", "swequad-dev", "thresholds"}
     assert 0.0 <= res["thresholds"]["inget"] <= res["thresholds"]["svar"] <= 1.0
+
+
+def test_a_compound_of_known_words_is_not_an_unknown_word():
+    """ "solcellssatsningen" is new to the corpus as a word, but its parts are not: the gate's "unknown" must not
+    read it as a question about something the documents never mention."""
+    from assistant.scoring import TermWeights
+    from index.analyzer_sv import stem
+
+    w = TermWeights.__new__(TermWeights)  # no catalog: the vocabulary is given
+    w.known = {stem("solcell"), stem("satsning"), stem("skola")}.__contains__
+    assert w.in_corpus("solcellssatsningen") and w.in_corpus(stem("skola"))
+    assert not w.in_corpus("parkering")
