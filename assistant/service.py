@@ -60,6 +60,15 @@ class Service:
     ) -> list[FileResult]:
         return self.index.ingest(paths, prune=prune, rebuild=rebuild, progress=progress, on_result=on_result)
 
+    def preload(self) -> None:
+        """Start loading the embedding model in the background (a cold CLI search: index/embedder.py, preload)."""
+        self.index.embedder.preload()
+
+    def warm_up(self) -> None:
+        """Load the model and open the index before the first request (the web app)."""
+        self.index.embedder.warm_up()
+        self.search("kommunens mål", k=1)
+
     def search(self, query: str, k: int = 5, filters: Filters | None = None, per_doc: int | None = None) -> list[Hit]:
         return self.index.search(query, k=k, filters=filters, per_doc=per_doc)
 

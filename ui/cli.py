@@ -169,6 +169,7 @@ def search(
     if not query and batch is None:
         _fail("ange en sökfråga eller --batch FIL")
     svc = _service()
+    svc.preload()  # the model loads while the catalog is read and the words are searched (cold start, issue 16)
     _refuse_empty_filter(svc, filters)
     if batch is not None:
         for q in _lines(batch):
@@ -282,6 +283,7 @@ def ask(
     if not question and batch is None:
         _fail("ange en fråga eller --batch FIL")
     svc = _service()
+    svc.preload()  # the model loads while the catalog is read and the words are searched (cold start, issue 16)
     _refuse_empty_filter(svc, filters)
     if batch is not None:
         for q in _lines(batch):
