@@ -81,8 +81,13 @@ class Embedder:
         there."""
         if self._onnx is not None or self._model is not None or not self.backend.startswith("onnx"):
             return
-        import onnxruntime  # noqa: F401 - imported here first: a first import of it (and numpy) in two threads at
-        # once can fail half-initialised
+        # Every module the loading imports is imported here first: a first import of one (numpy, onnxruntime) in
+        # two threads at once can leave one of them with a half-initialised module.
+        import onnxruntime  # noqa: F401
+        import tokenizers  # noqa: F401
+
+        import index.e5_convert  # noqa: F401
+        import index.onnx_backend  # noqa: F401
 
         def load() -> None:
             try:
