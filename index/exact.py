@@ -31,7 +31,7 @@ class ExactVectors:
         counts = [len(s) // (4 * dim) for _, _, s in rows]
         self.sentences = np.frombuffer(b"".join(s for _, _, s in rows), dtype=np.float32).reshape(-1, dim)
         self.parent = np.repeat(np.arange(len(rows)), counts)  # sentence row → chunk row
-        self.first = np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.int64) if rows else np.zeros(0, int)
+        self.first = np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.int64) if rows else np.zeros(0, np.int64)
         self.counts = np.asarray(counts, dtype=np.int64)
 
     def query(self, v: np.ndarray, k: int, ids: Sequence[str] | None = None) -> list[tuple[str, float]]:
@@ -49,8 +49,7 @@ class ExactVectors:
             sims = self.sentences @ v
             top = _top(sims, k)
             return [(self.ids[self.parent[i]], float(sims[i])) for i in top]
-        srows = np.concatenate([np.arange(self.first[r], self.first[r] + self.counts[r]) for r in rows] or [[]])
-        srows = srows.astype(np.int64)
+        srows = np.flatnonzero(np.isin(self.parent, rows))
         sims = self.sentences[srows] @ v
         top = _top(sims, k)
         return [(self.ids[self.parent[srows[i]]], float(sims[i])) for i in top]

@@ -64,7 +64,7 @@ class Stores:
         """The catalog's copy of the vectors when search may scan it instead of querying Chroma (index/exact.py):
         an embedded store whose every chunk has its copy, at most EXACT_MAX_VECTORS vectors. Read once per catalog
         state, so another process's committed write is seen by the next search, like `fresh`."""
-        if self.settings.chroma_url:
+        if self.settings.chroma_url or self.exact_max_vectors <= 0:
             return None
         state = self.catalog_state()
         cached = self._exact
@@ -74,7 +74,7 @@ class Stores:
         with self._open_lock:
             n, copied, size = self.catalog.vector_counts()
             exact = None
-            if n == copied and size <= self.exact_max_vectors * 4 * dim and self.exact_max_vectors > 0:
+            if n == copied and size <= self.exact_max_vectors * 4 * dim:
                 self._check_model(model_id, dim)
                 rows = self.catalog.all_vectors()
                 if all(len(c) == 4 * dim for _, c, _ in rows):
