@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 from assistant.settings import AppSettings
 from index.catalog import DocRecord, Filters
 from index.config import Settings, set_offline_defaults
-from index.engine import Index
 from index.hybrid import Hit
 from ingest.model import FileResult
 
@@ -21,6 +20,8 @@ if TYPE_CHECKING:
     from assistant.config import LLMSettings
     from assistant.goal_finder import GoalMatch
     from assistant.types import Answer, Mode, Status
+    from index.embedder import Embedder
+    from index.engine import Index
 
 
 class Service:
@@ -39,6 +40,7 @@ class Service:
         self.app = settings
         self.settings = settings.index
         self._index = index
+        self._embedder: Embedder | None = None  # started loading by preload, before the index is opened
         self._llm = llm  # None: the entry point's settings.llm (STYRDOK_ANSWER_MODE, STYRDOK_LLM_*)
         self._assistant: Assistant | None = None
         self._audit = audit  # None: opened with settings.audit when the first question is asked
@@ -46,7 +48,9 @@ class Service:
     @property
     def index(self) -> Index:
         if self._index is None:
-            self._index = Index(self.settings)
+            from index.engine import Index  # imported here: preload starts the model before these imports
+
+            self._index = Index(self.settings, embedder=self._embedder)
         return self._index
 
     def ingest(
@@ -59,6 +63,22 @@ class Service:
         on_result: Callable[[FileResult], None] | None = None,
     ) -> list[FileResult]:
         return self.index.ingest(paths, prune=prune, rebuild=rebuild, progress=progress, on_result=on_result)
+
+    def preload(self) -> None:
+        """Start loading the embedding model in the background (a cold CLI search: index/embedder.py, preload),
+        before the index's own modules are imported, so that their import overlaps the model's loading."""
+        if self._index is not None:
+            self._index.embedder.preload()
+            return
+        from index.embedder import Embedder
+
+        self._embedder = self._embedder or Embedder(self.settings)
+        self._embedder.preload()
+
+    def warm_up(self) -> None:
+        """Load the model and open the index before the first request (the web app)."""
+        self.index.embedder.warm_up()
+        self.search("kommunens mål", k=1)
 
     def search(self, query: str, k: int = 5, filters: Filters | None = None, per_doc: int | None = None) -> list[Hit]:
         return self.index.search(query, k=k, filters=filters, per_doc=per_doc)

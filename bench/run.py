@@ -149,7 +149,8 @@ def _run_parts(a, results: dict, parts: list[str], work: Path, corpus: Path, def
         common.log("part process")
         reps = 2 if quick else 3
         p = {"startup": process_bench.startup(base_home, reps),
-             "cold_search": process_bench.cold_search(base_home, reps, backends if not quick else (default_backend,)),
+             "cold_search": process_bench.cold_search(base_home, 5 if quick else 9,
+                                                      backends if not quick else (default_backend,)),
              "ingest_rss": process_bench.ingest_rss(work, (default_backend,) if quick else (default_backend, "torch"),
                                                     corpus),
              "ui": {b: process_bench.ui_rss(base_home, b) for b in ((default_backend,) if quick else

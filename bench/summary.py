@@ -242,7 +242,9 @@ def _process_md(p: dict | None) -> list[str]:
     for b, x in (p.get("cold_search") or {}).items():
         out.append(
             f"- cold `styrdok search` ({b}): first result after {x['first_result_p50_s']} s, exit {x['exit_p50_s']} s"
-        )
+            + (f" (median of {x['runs']}; CPU {x['cpu_p50_s']} s; load average {x['load_average_1min']})"
+               if "cpu_p50_s" in x else "")
+        )  # fmt: skip
     for b, x in (p.get("ingest_rss") or {}).items():
         out.append(f"- `styrdok ingest data/exempel` ({b}): peak RSS {x['peak_rss_mb']} MB, {x['seconds']} s")
     for b, x in (p.get("ui") or {}).items():

@@ -2,7 +2,9 @@
 
 SQLite is the source of truth. Chroma holds vectors keyed by chunk id; a vector whose chunk is not in the catalog is
 ignored by search and removed by the next ingest (see `Journal`), so a crash between the two stores never shows a
-half-replaced document.
+half-replaced document. The catalog also keeps a copy of each chunk's vectors (`vectors`, keyed by the chunk's row id,
+swapped in the same transaction as the chunk): search scans it for a small index without opening Chroma
+(index/exact.py).
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(terms, tokenize = 'unicode61 remove_diacritics 0');
 CREATE VIRTUAL TABLE IF NOT EXISTS fts_vocab USING fts5vocab(chunks_fts, row);
 CREATE TABLE IF NOT EXISTS journal (doc_id TEXT PRIMARY KEY, new_ids TEXT NOT NULL, old_ids TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS vectors (id INTEGER PRIMARY KEY, chunk BLOB NOT NULL, sentences BLOB NOT NULL);
 """
 
 
@@ -242,11 +245,18 @@ class Catalog:
         return self.db.execute("SELECT count(*) FROM chunks").fetchone()[0]
 
     def replace_document(
-        self, doc: DocRecord, chunks: list[Chunk], old_doc_id: str | None, n_sentences: list[int] | None = None
+        self,
+        doc: DocRecord,
+        chunks: list[Chunk],
+        old_doc_id: str | None,
+        n_sentences: list[int] | None = None,
+        vectors: list[tuple[bytes, bytes]] | None = None,
     ) -> None:
         """Swap a document's chunks in one transaction: readers see the old version or the new, never a mix.
-        `n_sentences[i]`: how many sentence vectors chunk i has in the vector store (index/vectors.py)."""
+        `n_sentences[i]`: how many sentence vectors chunk i has in the vector store (index/vectors.py);
+        `vectors[i]`: chunk i's vector and its sentence vectors, float32 bytes (the copy index/exact.py scans)."""
         counts = n_sentences if n_sentences is not None else [None] * len(chunks)
+        vecs = vectors if vectors is not None else [None] * len(chunks)
         vocab = self.vocabulary()
         new_terms = {t for c in chunks for t in analyze(c.text)}
         known = vocab.__contains__ if not new_terms else (lambda t: t in vocab or t in new_terms)
@@ -258,7 +268,7 @@ class Catalog:
                 (doc.doc_id, doc.source, doc.file_sha, doc.title, doc.doc_type, doc.date, doc.year, doc.organ,
                  len(chunks), doc.size, doc.mtime, time.time(), doc.publisher),
             )  # fmt: skip
-            for c, n in zip(chunks, counts, strict=True):
+            for c, n, v in zip(chunks, counts, vecs, strict=True):
                 cur = db.execute(
                     "INSERT INTO chunks(chunk_id, doc_id, text, meta, n_sentences) VALUES (?,?,?,?,?)",
                     (c.chunk_id, doc.doc_id, c.text, json.dumps(c.meta.to_dict(), ensure_ascii=False), n),
@@ -266,6 +276,8 @@ class Catalog:
                 # Title and section are searchable too: a goal's name often only stands in its heading.
                 terms = analyze(f"{c.meta.title}\n{c.meta.section}\n{c.text}", known=known)
                 db.execute("INSERT INTO chunks_fts(rowid, terms) VALUES (?, ?)", (cur.lastrowid, " ".join(terms)))
+                if v is not None:
+                    db.execute("INSERT INTO vectors(id, chunk, sentences) VALUES (?,?,?)", (cur.lastrowid, *v))
         vocab.update(new_terms)
 
     def remove_document(self, doc_id: str) -> list[str]:
@@ -277,6 +289,7 @@ class Catalog:
     @staticmethod
     def _delete_rows(db: sqlite3.Connection, doc_id: str) -> None:
         db.execute("DELETE FROM chunks_fts WHERE rowid IN (SELECT id FROM chunks WHERE doc_id=?)", (doc_id,))
+        db.execute("DELETE FROM vectors WHERE id IN (SELECT id FROM chunks WHERE doc_id=?)", (doc_id,))
         db.execute("DELETE FROM chunks WHERE doc_id=?", (doc_id,))
         db.execute("DELETE FROM documents WHERE doc_id=?", (doc_id,))
 
@@ -315,6 +328,35 @@ class Catalog:
     def set_sentence_counts(self, counts: dict[str, int]) -> None:
         with self.transaction() as db:
             db.executemany("UPDATE chunks SET n_sentences=? WHERE chunk_id=?", [(n, c) for c, n in counts.items()])
+
+    # --- the copy of the vectors (index/exact.py) -------------------------------------------------------------------
+    def vector_counts(self) -> tuple[int, int, int]:
+        """(chunks, chunks whose vectors are copied here, bytes of the copied vectors): the copy is usable when the
+        first two are equal (a catalog from before the copy has fewer until the next ingest fills it in)."""
+        n, copied, size = self.db.execute(
+            "SELECT (SELECT count(*) FROM chunks), (SELECT count(*) FROM vectors), "
+            "(SELECT coalesce(sum(length(chunk) + length(sentences)), 0) FROM vectors)"
+        ).fetchone()
+        return int(n), int(copied), int(size)
+
+    def all_vectors(self) -> list[tuple[str, bytes, bytes]]:
+        """(chunk id, chunk vector, sentence vectors) of every chunk whose vectors are copied here, in one read."""
+        q = "SELECT c.chunk_id, v.chunk, v.sentences FROM chunks c JOIN vectors v ON v.id = c.id ORDER BY c.id"
+        return self.db.execute(q).fetchall()
+
+    def chunks_without_vectors(self) -> list[tuple[str, int | None]]:
+        """(chunk id, sentence count) of chunks whose vectors are not copied here."""
+        q = "SELECT chunk_id, n_sentences FROM chunks WHERE id NOT IN (SELECT id FROM vectors)"
+        return self.db.execute(q).fetchall()
+
+    def set_vectors(self, vectors: dict[str, tuple[bytes, bytes]]) -> None:
+        """Copy vectors of existing chunks in (a catalog written before the copy existed)."""
+        with self.transaction() as db:
+            for cid, (chunk, sentences) in vectors.items():
+                db.execute(
+                    "INSERT OR REPLACE INTO vectors(id, chunk, sentences) SELECT id, ?, ? FROM chunks WHERE chunk_id=?",
+                    (chunk, sentences, cid),
+                )
 
     def neighbours(self, doc_id: str, chunk_index: int, span: int = 1) -> list[tuple[str, str, dict]]:
         """Chunks of one document around `chunk_index`, in order (used to merge adjacent passages)."""

@@ -35,6 +35,7 @@ from index.onnx_backend import (
     _write_latin_tokenizer,
     fingerprint,
 )
+from index.query_tokenizer import PIECES, write_pieces
 
 log = logging.getLogger("styrdok.index")
 
@@ -67,6 +68,7 @@ def ensure_export(source: Path, cache_dir: Path, backend: str = "ct2-int8") -> P
         meta = _convert(source, tmp, BACKENDS[backend])
         shutil.copy2(source / "tokenizer.json", tmp / "tokenizer.json")
         _write_latin_tokenizer(tmp / "tokenizer.json", tmp)
+        write_pieces(tmp / "tokenizer.json", tmp / PIECES)
         meta.update(source=fp, format=_FORMAT, backend=backend, compute_type=BACKENDS[backend])
         (tmp / MARKER).write_text(json.dumps(meta, indent=2), encoding="utf-8")  # written last: marks completeness
         move_into_place(tmp, dest, MARKER, fp)  # or keeps a concurrent build of the same source

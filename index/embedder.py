@@ -74,6 +74,37 @@ class Embedder:
                 return
         _ = self.model
 
+    def preload(self) -> None:
+        """Start loading the ONNX model in a background thread, so that a fresh process (a CLI search) can go on
+        with its imports, the catalog and the word search meanwhile: ONNX Runtime builds its session without the
+        GIL. The first use waits for it (`_ready` holds the same lock); a failure here is retried, and reported,
+        there."""
+        if self._onnx is not None or self._model is not None or not self.backend.startswith("onnx"):
+            return
+        # Every module the loading imports is imported here first: a first import of one (numpy, onnxruntime) in
+        # two threads at once can leave one of them with a half-initialised module.
+        import onnxruntime  # noqa: F401
+        import tokenizers  # noqa: F401
+
+        import index.e5_convert  # noqa: F401
+        import index.onnx_backend  # noqa: F401
+
+        def load() -> None:
+            try:
+                with self._lock:
+                    if self._onnx is None and self.backend.startswith("onnx"):
+                        self._onnx = self._load_onnx()
+            except Exception:  # noqa: BLE001 - the caller's own _ready() tries again and raises it
+                log.info("background model load failed; retried on first use", exc_info=True)
+
+        threading.Thread(target=load, name="styrdok-model-load", daemon=True).start()
+
+    def warm_up(self) -> None:
+        """Load everything a stream of queries uses (a long-lived process: the full tokenizer too)."""
+        self._ready()
+        if self._onnx is not None:
+            _ = self._onnx.tokenizer
+
     def _load_onnx(self):  # noqa: ANN202 - OnnxEncoder / Ct2Encoder, or None (fell back to torch)
         from index.onnx_backend import OnnxEncoder, OnnxExportError, ensure_export
 

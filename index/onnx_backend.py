@@ -21,6 +21,7 @@ import json
 import logging
 import os
 import shutil
+import sqlite3
 import tempfile
 import threading
 import time
@@ -30,6 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from index.model_dirs import move_into_place, read_marker, remove_abandoned
+from index.query_tokenizer import PIECES, QueryTokenizer, write_pieces
 
 log = logging.getLogger("styrdok.index")
 
@@ -44,6 +46,9 @@ _FORMAT = 2
 WEIGHTS = "model.onnx.data"
 LATIN_TOKENIZER = "tokenizer-latin.json"  # see _write_latin_tokenizer
 LATIN_EXCLUDED = "tokenizer-latin-excluded.txt"
+# Queries tokenized without loading a tokenizer (index/query_tokenizer.py): ~2-8 ms each against ~0.2 ms with the
+# loaded one, so a process that goes on searching (the web app, a retriever) loads it after these few.
+QUERY_TOKENIZER_USES = 3
 _FILLER = "\ue000"  # a private-use character: the stand-in for every dropped piece
 _ALIGN = 65536  # offsets of the weights in WEIGHTS: a multiple of every page size ONNX Runtime maps with
 _CHECK_TEXTS = (
@@ -111,6 +116,7 @@ def ensure_export(source: Path, cache_dir: Path, backend: str) -> Path:
         _externalise(tmp / meta["file"])
         shutil.copy2(source / "tokenizer.json", tmp / "tokenizer.json")
         _write_latin_tokenizer(tmp / "tokenizer.json", tmp)
+        write_pieces(tmp / "tokenizer.json", tmp / PIECES)
         meta.update(source=fp, format=_FORMAT, backend=backend)
         (tmp / MARKER).write_text(json.dumps(meta, indent=2), encoding="utf-8")  # written last: marks completeness
         move_into_place(tmp, dest, MARKER, fp)  # or keeps a concurrent build of the same source
@@ -269,6 +275,19 @@ def _check(source: Path, path: Path, model, min_cos: float) -> None:  # noqa: AN
 
 
 # --- inference -----------------------------------------------------------------------------------------------------
+def _query_tokenizer(folder: Path):  # noqa: ANN202 - index.query_tokenizer.QueryTokenizer or None
+    """The folder's query tokenizer, its piece file written first when missing (folders exported before it existed;
+    a read-only model cache just goes without)."""
+    path = folder / PIECES
+    try:
+        if not path.exists() and not write_pieces(folder / "tokenizer.json", path):
+            return None
+        return QueryTokenizer(path)
+    except (OSError, ValueError, KeyError, sqlite3.Error) as e:
+        log.warning("query tokenizer unavailable (%s): loading the full one", e)
+        return None
+
+
 def _session(path: Path, threads: int):  # noqa: ANN202 - onnxruntime.InferenceSession, imported lazily
     import onnxruntime as ort
 
@@ -311,15 +330,31 @@ class OnnxEncoder:
         self.folder = folder
         self._full = None  # the full tokenizer, loaded only for a text the Latin one cannot take
         self._full_lock = threading.Lock()
+        self._latin = None  # the Latin one, loaded on first use by a text the query tokenizer leaves to it
+        self._latin_lock = threading.Lock()
         self.excluded: frozenset[str] | None = None
         if (folder / LATIN_TOKENIZER).exists() and (folder / LATIN_EXCLUDED).exists():
-            self.tokenizer = self._load_tokenizer(folder / LATIN_TOKENIZER)
             self.excluded = frozenset((folder / LATIN_EXCLUDED).read_text(encoding="utf-8"))
-        else:
-            self.tokenizer = self._full = self._load_tokenizer(folder / "tokenizer.json")
-        pad = self.tokenizer.token_to_id("<pad>")
-        self.pad_id = 1 if pad is None else int(pad)
+        self.query_tokenizer = _query_tokenizer(folder)  # a query's ids without loading either (or None)
+        self._query_uses = 0
+        self.pad_id = self.query_tokenizer.pad_id if self.query_tokenizer else self._pad_of(self.tokenizer)
         self._open(folder, meta, threads)
+
+    @property
+    def tokenizer(self):  # noqa: ANN201 - tokenizers.Tokenizer: the Latin one where there is one, else the full
+        if self._latin is None:
+            with self._latin_lock:
+                if self._latin is None:
+                    if self.excluded is not None:
+                        self._latin = self._load_tokenizer(self.folder / LATIN_TOKENIZER)
+                    else:
+                        self._latin = self._full_tokenizer()
+        return self._latin
+
+    @staticmethod
+    def _pad_of(tokenizer) -> int:  # noqa: ANN001
+        pad = tokenizer.token_to_id("<pad>")
+        return 1 if pad is None else int(pad)
 
     def _open(self, folder: Path, meta: dict, threads: int) -> None:
         self.session = _session(folder / meta.get("file", "model.onnx"), threads)
@@ -345,7 +380,13 @@ class OnnxEncoder:
             return self._full
 
     def _encode_ids(self, texts: list[str]) -> list[list[int]]:
-        """Token ids of each text: the Latin tokenizer where it is exact, the full one for the rest."""
+        """Token ids of each text: a query's from the query tokenizer until a longer text has needed a loaded one;
+        else the Latin tokenizer where it is exact, the full one for the rest. All give the same ids."""
+        if self.query_tokenizer is not None and self._latin is None and self._query_uses < QUERY_TOKENIZER_USES:
+            ids = self.query_tokenizer.encode(texts)
+            if ids is not None:
+                self._query_uses += 1
+                return ids
         if self.excluded is None:
             return [e.ids for e in self.tokenizer.encode_batch(texts)]
         norm = self.tokenizer.normalizer

@@ -10,8 +10,9 @@ from collections import OrderedDict
 import numpy as np
 
 from index.catalog import DocRecord, Filters
+from index.exact import ExactVectors
 from index.hybrid import FusionConfig, Hit, boost, fuse, named_focus_areas, named_goals
-from index.store import sentence_id
+from index.store import VectorStore, sentence_id
 from index.stores import Stores, UsesStores
 from index.vectors import best_per_chunk, lone_unit, mix, sentence_units
 
@@ -49,8 +50,9 @@ class IndexSearcher(UsesStores):
                 texts.update((sentence_id(cid, i), u) for i, u in enumerate(units))
             if not units and (u := lone_unit(text)) is not None:
                 lone[cid] = u
-        out = {lone[cid]: v for cid, v in self.store.vectors(list(lone)).items()} if lone else {}
-        out.update({texts[sid]: v for sid, v in self.store.sentence_vectors(list(texts)).items()})
+        source = self.stores.exact() or self.store
+        out = {lone[cid]: v for cid, v in source.vectors(list(lone)).items()} if lone else {}
+        out.update({texts[sid]: v for sid, v in source.sentence_vectors(list(texts)).items()})
         return out
 
     def focus_areas(self) -> set[str]:
@@ -58,6 +60,11 @@ class IndexSearcher(UsesStores):
 
     def _dense(self, query: str, n: int, filters: Filters | None, allowed: Allowed | None) -> list[tuple[str, float]]:
         v = self.embedder.embed_query(query)
+        exact = self.stores.exact()
+        if exact is not None:  # a small embedded index: every vector scanned, Chroma never opened (index/exact.py)
+            ids = allowed.ids if allowed is not None else None
+            chunk_sims = dict(exact.query(v, n, ids))
+            return self._mixed(v, chunk_sims, best_per_chunk(exact.query_sentences(v, 3 * n, ids)), exact)
         if allowed is not None:
             dense = self._dense_filtered(v, n, allowed)
             if dense is not None:
@@ -67,10 +74,14 @@ class IndexSearcher(UsesStores):
         return self._mixed(v, chunk_sims, sent_sims)
 
     def _mixed(
-        self, v: np.ndarray, chunk_sims: dict[str, float], sent_sims: dict[str, float]
+        self,
+        v: np.ndarray,
+        chunk_sims: dict[str, float],
+        sent_sims: dict[str, float],
+        source: ExactVectors | VectorStore | None = None,
     ) -> list[tuple[str, float]]:
         missing = [c for c in sent_sims if c not in chunk_sims]
-        for cid, vec in self.store.vectors(missing).items():
+        for cid, vec in (source or self.store).vectors(missing).items():
             chunk_sims[cid] = float(vec @ v)
         return mix(chunk_sims, sent_sims)
 
@@ -150,8 +161,9 @@ class IndexSearcher(UsesStores):
         self._fresh()
         n = max(cfg.candidates, k)
         allowed = self._allowed(filters) if filters is not None and not filters.is_empty() else None
-        dense = self._dense(query, n, filters, allowed) if cfg.method != "lexical" else []
+        # Words first: in a fresh process they run while the model is still loading (Embedder.preload).
         lexical = self._lexical(query, n, filters, allowed) if cfg.method != "dense" else []
+        dense = self._dense(query, n, filters, allowed) if cfg.method != "lexical" else []
         fused = fuse(dense, lexical, cfg)
         dense_s, lex_s = dict(dense), dict(lexical)
         # Vectors of a half-written document have no catalog row and are skipped here.

@@ -9,6 +9,7 @@ import threading
 from index.catalog import Catalog
 from index.config import Settings, configure_logging
 from index.embedder import Embedder
+from index.exact import EXACT_MAX_VECTORS, ExactVectors
 from index.store import ModelMismatchError, VectorStore
 
 log = logging.getLogger("styrdok.index")
@@ -26,6 +27,8 @@ class Stores:
         self._open_lock = threading.Lock()
         self._seen_state: tuple | None = None  # the catalog state the caches were last read at (see fresh)
         self._store_state: tuple | None = None  # the catalog state the open vector store has seen
+        self._exact: tuple[tuple, ExactVectors | None] | None = None  # (catalog state, the copy or None)
+        self.exact_max_vectors = EXACT_MAX_VECTORS  # 0: always Chroma (tests compare the two)
 
     @property
     def store(self) -> VectorStore:
@@ -37,14 +40,7 @@ class Stores:
     def _open_store(self) -> VectorStore:
         if self._store is None:
             model_id, dim = self.embedder.model_id, self.embedder.dim
-            recorded = self.catalog.get_meta("model")
-            if recorded and recorded != f"{model_id}|{dim}":
-                rec_model, _, rec_dim = recorded.rpartition("|")
-                raise ModelMismatchError(
-                    f"Indexet byggdes med modellen {rec_model} ({rec_dim} dimensioner), men inställningen anger "
-                    f"{model_id} ({dim} dimensioner). Bygg om indexet med `styrdok ingest --rebuild <mappar>`, "
-                    "eller välj samma modell som förut (STYRDOK_MODEL)."
-                )
+            self._check_model(model_id, dim)
             store = VectorStore(
                 path=self.settings.chroma_dir, url=self.settings.chroma_url, collection=self.settings.collection
             )
@@ -53,6 +49,38 @@ class Stores:
             self._store_state = self.catalog_state()
             self._store = store
         return self._store
+
+    def _check_model(self, model_id: str, dim: int) -> None:
+        recorded = self.catalog.get_meta("model")
+        if recorded and recorded != f"{model_id}|{dim}":
+            rec_model, _, rec_dim = recorded.rpartition("|")
+            raise ModelMismatchError(
+                f"Indexet byggdes med modellen {rec_model} ({rec_dim} dimensioner), men inställningen anger "
+                f"{model_id} ({dim} dimensioner). Bygg om indexet med `styrdok ingest --rebuild <mappar>`, "
+                "eller välj samma modell som förut (STYRDOK_MODEL)."
+            )
+
+    def exact(self) -> ExactVectors | None:
+        """The catalog's copy of the vectors when search may scan it instead of querying Chroma (index/exact.py):
+        an embedded store whose every chunk has its copy, at most EXACT_MAX_VECTORS vectors. Read once per catalog
+        state, so another process's committed write is seen by the next search, like `fresh`."""
+        if self.settings.chroma_url or self.exact_max_vectors <= 0:
+            return None
+        state = self.catalog_state()
+        cached = self._exact
+        if cached is not None and cached[0] == state:
+            return cached[1]
+        model_id, dim = self.embedder.model_id, self.embedder.dim
+        with self._open_lock:
+            n, copied, size = self.catalog.vector_counts()
+            exact = None
+            if n == copied and size <= self.exact_max_vectors * 4 * dim:
+                self._check_model(model_id, dim)
+                rows = self.catalog.all_vectors()
+                if all(len(c) == 4 * dim for _, c, _ in rows):
+                    exact = ExactVectors(rows, dim)
+            self._exact = (state, exact)
+        return exact
 
     def fresh(self) -> None:
         """Make this process see what another process's committed ingest or removal changed (issue 15).
@@ -78,8 +106,9 @@ class Stores:
 
     def written(self) -> None:
         """This process has just written: its open store has the new vectors (no reopening for them), and the
-        focus areas are read again."""
+        focus areas are read again (and the copy of the vectors, which a write may have completed)."""
         self._focus_areas = None
+        self._exact = None
         self._store_state = self.catalog_state()
 
     def drop_vectors(self) -> None:

@@ -16,9 +16,11 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import numpy as np
 from filelock import FileLock, Timeout
 
 from index.catalog import DocRecord
+from index.store import sentence_id
 from index.stores import Stores, UsesStores
 from index.vectors import sentence_units
 from ingest.model import FileResult, LoadError, display_path
@@ -82,6 +84,7 @@ class IndexWriter(UsesStores):
                 self._reset()
             self._recover()
             self._record_sentence_counts()
+            self._copy_vectors()
             items = list(discover(paths))
             results: list[FileResult] = []
             bar = _progress(len(items)) if progress else None
@@ -159,7 +162,11 @@ class IndexWriter(UsesStores):
         self._crashpoint("vectors")
         record = DocRecord.from_prepared(doc)
         n_sent = [len(us) for us in per_chunk]
-        self.catalog.replace_document(record, doc.chunks, existing.doc_id if existing else None, n_sent)
+        ends = np.cumsum(n_sent)
+        copies = [  # the catalog's copy of the vectors, swapped with the chunks (index/exact.py)
+            (_f32(vectors[i]), _f32(sent_vectors[ends[i] - k : ends[i]])) for i, k in enumerate(n_sent)
+        ]
+        self.catalog.replace_document(record, doc.chunks, existing.doc_id if existing else None, n_sent, copies)
         self.stores.written()  # our store has these vectors: no reopening for them
         self._crashpoint("catalog")
         stale = [i for i in old_ids if i not in set(new_ids)]
@@ -185,6 +192,24 @@ class IndexWriter(UsesStores):
         counts = self.store.sentence_counts()
         self.catalog.set_sentence_counts({c: counts.get(c, 0) for c in ids})
         log.info("recorded sentence counts of %d chunks", len(ids))
+
+    def _copy_vectors(self) -> None:
+        """One-off upgrade of a catalog written before it kept a copy of the vectors (index/exact.py): copied from
+        Chroma. A chunk whose vectors Chroma lacks stays without, and search keeps using Chroma."""
+        missing = self.catalog.chunks_without_vectors()
+        for i in range(0, len(missing), 1000):
+            part = missing[i : i + 1000]
+            chunks = self.store.vectors([c for c, _ in part])
+            sids = {c: [sentence_id(c, j) for j in range(n or 0)] for c, n in part}
+            sents = self.store.sentence_vectors([s for ss in sids.values() for s in ss])
+            self.catalog.set_vectors({
+                c: (_f32(chunks[c]), b"".join(_f32(sents[s]) for s in sids[c]))
+                for c, _ in part
+                if c in chunks and all(s in sents for s in sids[c])
+            })  # fmt: skip
+        if missing:
+            self.stores.written()
+            log.info("copied the vectors of %d chunks into the catalog", len(missing))
 
     def _reset(self) -> None:
         """Empty the index, whatever model built it (so no model check here)."""
@@ -217,6 +242,10 @@ class IndexWriter(UsesStores):
         self.stores.written()
         self.store.delete(ids)
         self.catalog.journal_clear(d.doc_id)
+
+
+def _f32(a: np.ndarray) -> bytes:
+    return np.ascontiguousarray(a, dtype=np.float32).tobytes()
 
 
 def _progress(total: int):  # noqa: ANN202

@@ -222,6 +222,6 @@ def serve(
 def _warm_up(service: Service) -> None:
     log.info("laddar modellen och öppnar indexet …")
     try:
-        service.search("kommunens mål", k=1)
+        service.warm_up()
     except Exception:  # noqa: BLE001 - an empty or broken index shows itself on the page; start-up goes on
         log.exception("uppvärmningen misslyckades")

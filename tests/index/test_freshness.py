@@ -25,9 +25,14 @@ def styrdok(home: Path, model_cache: Path, *args: str) -> subprocess.CompletedPr
     return proc
 
 
+# The sample corpus is small enough for the catalog's copy of the vectors (index/exact.py); "chroma" makes the
+# reader search Chroma, as it does for a larger index.
+@pytest.mark.parametrize("vectors", ["catalog copy", "chroma"])
 def test_a_running_reader_sees_another_process_ingest_replace_and_remove(make_index, corpus: Path, tmp_path: Path,
-                                                                         model_cache: Path):  # fmt: skip
+                                                                         model_cache: Path, vectors: str):  # fmt: skip
     reader = make_index()  # the long-lived process: the web app, a retriever, library use
+    if vectors == "chroma":
+        reader.stores.exact_max_vectors = 0
     reader.ingest([corpus])
     before = reader.search(UNIQUE, k=3)
     assert before and "linbana" not in before[0].text  # the store is open and its vector index loaded
