@@ -1,5 +1,6 @@
-"""Search over the catalog's copy of the vectors (index/exact.py) gives what Chroma gives: the same chunks in the same
-order with the same scores (up to float rounding), with and without filters, on the sample corpus and the real one.
+"""Search over the catalog's copy of the vectors (index/exact.py) gives what Chroma gives (the same chunks in the same
+order with the same scores, up to float rounding, with and without filters) except where Chroma's approximate HNSW
+missed a nearer neighbour, which exact search never does.
 The copy is swapped with the chunks, and an older catalog gets it from Chroma at the next ingest."""
 
 from __future__ import annotations
@@ -36,12 +37,27 @@ def _assert_same_results(idx: Index, questions: list[str]) -> None:
     finally:
         idx.stores.exact_max_vectors = EXACT_MAX_VECTORS
     assert any(exact), "nothing found at all"
-    for (q, f), a, b in zip(runs, exact, chroma, strict=True):
-        assert [h.chunk_id for h in a] == [h.chunk_id for h in b], (q, f)
-        for x, y in zip(a, b, strict=True):
-            assert x.signals["dense"] == pytest.approx(y.signals["dense"], abs=1e-6), (q, f)
-            assert x.signals["lexical"] == y.signals["lexical"]
-            assert x.score == pytest.approx(y.score, abs=1e-4), (q, f)
+
+    def same(a: list, b: list) -> bool:
+        # Rank by rank the same scores and the same chunks; two hits whose fused scores tie may come in either order.
+        return len(a) == len(b) and all(
+            x.score == pytest.approx(y.score, abs=1e-4)
+            and (
+                x.chunk_id == y.chunk_id or any(h.chunk_id == x.chunk_id and abs(h.score - x.score) <= 1e-4 for h in b)
+            )
+            for x, y in zip(a, b, strict=True)
+        )
+
+    # HNSW is approximate and its graph differs from build to build, so a fresh index can miss a true nearest
+    # sentence now and then; exact search never ranks a nearer neighbour lower, and nearly every search is Chroma's.
+    differ = [(q, f) for (q, f), a, b in zip(runs, exact, chroma, strict=True) if not same(a, b)]
+    assert len(differ) <= 0.1 * len(runs), differ
+    for q in {q for q, _ in differ}:
+        v = idx.embedder.embed_query(q)
+        n = max(idx.fusion.candidates, 10)
+        for mine, hnsw in [(idx.stores.exact().query(v, n), idx.store.query(v, n)),
+                           (idx.stores.exact().query_sentences(v, 3 * n), idx.store.query_sentences(v, 3 * n))]:  # fmt: skip
+            assert all(a >= b - 1e-6 for (_, a), (_, b) in zip(mine, hnsw, strict=True)), q
 
 
 @pytest.mark.slow
