@@ -50,7 +50,8 @@ class IndexSearcher(UsesStores):
             if not units and (u := lone_unit(text)) is not None:
                 lone[cid] = u
         out = {lone[cid]: v for cid, v in self.store.vectors(list(lone)).items()} if lone else {}
-        out.update({texts[sid]: v for sid, v in self.store.sentence_vectors(list(texts)).items()})
+        if not self.stores.sentence_space:  # static sentence vectors are not comparable with the question's e5 one
+            out.update({texts[sid]: v for sid, v in self.store.sentence_vectors(list(texts)).items()})
         return out
 
     def focus_areas(self) -> set[str]:
@@ -59,12 +60,16 @@ class IndexSearcher(UsesStores):
     def _dense(self, query: str, n: int, filters: Filters | None, allowed: Allowed | None) -> list[tuple[str, float]]:
         v = self.embedder.embed_query(query)
         if allowed is not None:
-            dense = self._dense_filtered(v, n, allowed)
+            dense = self._dense_filtered(v, n, allowed, self._sentence_query(query, v))
             if dense is not None:
                 return dense
         chunk_sims = dict(self.store.query(v, n, filters))
-        sent_sims = best_per_chunk(self.store.query_sentences(v, 3 * n, filters))
+        sent_sims = best_per_chunk(self.store.query_sentences(self._sentence_query(query, v), 3 * n, filters))
         return self._mixed(v, chunk_sims, sent_sims)
+
+    def _sentence_query(self, query: str, v: np.ndarray) -> np.ndarray:
+        """The question's vector in the sentence vectors' space: its e5 vector, or its static one."""
+        return self.sentence_embedder.embed_query(query) if self.stores.sentence_space else v
 
     def _mixed(
         self, v: np.ndarray, chunk_sims: dict[str, float], sent_sims: dict[str, float]
@@ -74,7 +79,9 @@ class IndexSearcher(UsesStores):
             chunk_sims[cid] = float(vec @ v)
         return mix(chunk_sims, sent_sims)
 
-    def _dense_filtered(self, v: np.ndarray, n: int, allowed: Allowed) -> list[tuple[str, float]] | None:
+    def _dense_filtered(
+        self, v: np.ndarray, n: int, allowed: Allowed, vs: np.ndarray | None = None
+    ) -> list[tuple[str, float]] | None:
         """The dense candidates of `_dense` among the `allowed` chunks (those passing a filter), without a Chroma
         `where`.
 
@@ -96,9 +103,10 @@ class IndexSearcher(UsesStores):
                     chunk_sims = dict(self.store.query(v, n, ids=allowed.ids))
             if allowed.n_sentences is not None and allowed.n_sentences <= IDS_PER_NEIGHBOUR * k_sents:
                 sids = allowed.sentence_ids()
-                ranked = self.store.query_sentences(v, 3 * n, ids=sids) if sids else []
+                ranked = self.store.query_sentences(vs if vs is not None else v, 3 * n, ids=sids) if sids else []
             else:
-                ranked = [x for x in self.store.query_sentences(v, k_sents) if x[0] in allowed.id_set][: 3 * n]
+                ranked = self.store.query_sentences(vs if vs is not None else v, k_sents)
+                ranked = [x for x in ranked if x[0] in allowed.id_set][: 3 * n]
         except Exception as e:  # noqa: BLE001 - Chroma raises on an id it lacks
             log.info("filtered search by id failed (%s); using a metadata filter", e)
             return None
