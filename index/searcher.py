@@ -64,16 +64,12 @@ class IndexSearcher(UsesStores):
             if dense is not None:
                 return dense
         chunk_sims = dict(self.store.query(v, n, filters))
-        ranked = self._on_e5_scale(self.store.query_sentences(self._sentence_query(query, v), 3 * n, filters))
-        return self._mixed(v, chunk_sims, best_per_chunk(ranked))
+        sent_sims = best_per_chunk(self.store.query_sentences(self._sentence_query(query, v), 3 * n, filters))
+        return self._mixed(v, chunk_sims, sent_sims)
 
     def _sentence_query(self, query: str, v: np.ndarray) -> np.ndarray:
         """The question's vector in the sentence vectors' space: its e5 vector, or its static one."""
         return self.sentence_embedder.embed_query(query) if self.stores.sentence_space else v
-
-    def _on_e5_scale(self, ranked: list[tuple[str, float]]) -> list[tuple[str, float]]:
-        """Sentence similarities comparable with the chunk's (static ones calibrated; index/static_backend.py)."""
-        return self.sentence_embedder.calibrated(ranked) if self.stores.sentence_space else ranked
 
     def _mixed(
         self, v: np.ndarray, chunk_sims: dict[str, float], sent_sims: dict[str, float]
@@ -114,7 +110,7 @@ class IndexSearcher(UsesStores):
         except Exception as e:  # noqa: BLE001 - Chroma raises on an id it lacks
             log.info("filtered search by id failed (%s); using a metadata filter", e)
             return None
-        return self._mixed(v, chunk_sims, best_per_chunk(self._on_e5_scale(ranked)))
+        return self._mixed(v, chunk_sims, best_per_chunk(ranked))
 
     def _lexical(self, query: str, n: int, filters: Filters | None, allowed: Allowed | None) -> list[tuple[str, float]]:
         """BM25 candidates; with filters, the unfiltered ranking over-fetched and cut to the passing chunks when that

@@ -45,11 +45,6 @@ _FORMAT = 1
 MIN_COUNT = 1  # every token the Swedish sample uses gets a row (15k; >= 2 would keep 11.7k)
 PCA_DIMS = 256
 SIF = 1e-4  # model2vec's default SIF coefficient
-# Static cosines (question vs sentence) spread around 0.12 ± 0.12, e5's around 0.80 ± 0.025, and the dense score
-# compares a sentence's similarity with its chunk's (index/vectors.mix): uncalibrated, the static one never wins. This
-# maps the static distribution's mean and spread onto e5's (40 exempel questions × 400 sample sentences; moments
-# only, no labels). The two rank sentences alike only loosely there: correlation 0.41, top-5 overlap 23%.
-CALIBRATION = (0.779, 0.201)  # e5-like similarity = a + b × static similarity
 
 
 def export_path(source: Path, cache_dir: Path) -> Path:
@@ -149,12 +144,6 @@ class StaticEmbedder:
 
     def embed_query(self, text: str) -> np.ndarray:
         return self.encoder.encode([text])[0]
-
-    @staticmethod
-    def calibrated(ranked: list[tuple[str, float]]) -> list[tuple[str, float]]:
-        """(parent, static similarity) pairs on e5's similarity scale (CALIBRATION)."""
-        a, b = CALIBRATION
-        return [(p, a + b * sim) for p, sim in ranked]
 
 
 # --- the vocabulary ---------------------------------------------------------------------------------------------
