@@ -16,6 +16,10 @@ busy cores; 8 MB of float16 rows plus the tokenizer).
 
 The vectors live in a space of their own: the sentence collection is then queried with the question's static vector,
 and the answerer scores sentences with the transformer (IndexSearcher.sentence_vectors returns no static ones).
+Static cosines spread around 0.12 ± 0.12 where e5's lie at 0.80 ± 0.025, so in the dense mix (index/vectors.mix) the
+chunk's own similarity nearly always wins and the static sentences mostly bring candidate chunks. Mapping their mean
+and spread onto e5's was measured too (exempel: recall@3 equal, recall@1 0.655 → 0.607) and not kept. They rank
+sentences only loosely like e5 (correlation 0.41, top-5 overlap 23% on 40 exempel questions × 400 sentences).
 """
 
 from __future__ import annotations
