@@ -7,7 +7,7 @@ export STYRDOK_HOME ?= $(CURDIR)/.styrdok
 # The sample corpus and the question sets are small; don't let torch fight over the 2 cores with itself.
 export OMP_NUM_THREADS ?= 1
 
-.PHONY: install system-deps run ingest-sample test test-llm lint format bench bench-load bench-real eval train-gate clean
+.PHONY: install system-deps run ingest-sample test test-llm lint format bench bench-load bench-real eval train-gate static-vocab clean
 
 $(STAMP): requirements.lock constraints.txt pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 behövs ($(PYTHON) saknas)"; exit 1; }
@@ -104,6 +104,11 @@ eval: install
 # are cached in eval/reports/gate/, so retraining takes seconds (GATE_ARGS=--fresh redoes them).
 train-gate: install
 	STYRDOK_MODEL_CACHE=$${STYRDOK_MODEL_CACHE:-$(STYRDOK_HOME)/models} $(PY) -m eval.train_gate $(GATE_ARGS)
+
+# index/static_vocab.txt: the e5 token ids that ../shared/data/skala and SweQUAD-MC training use, the rows of the
+# opt-in static sentence vectors (STYRDOK_SENTENCE_BACKEND=static, index/static_backend.py; distilled at first use).
+static-vocab: install
+	STYRDOK_MODEL_CACHE=$${STYRDOK_MODEL_CACHE:-$(STYRDOK_HOME)/models} $(PY) -m index.static_backend
 
 clean:
 	rm -rf $(VENV) .styrdok test-output .pytest_cache .ruff_cache

@@ -1,22 +1,23 @@
-"""Issue 16's ingest routes, timed round-robin in one process against the LangChain baseline on the same files:
-the embedding backends (onnx fp32, onnx-int8, ct2-int8) and, with --m2v FOLDER, static sentence vectors (a model2vec
-model distilled from the project's e5-small) in place of the transformer pass for the per-sentence vectors.
+"""Issue 16's ingest routes, timed round-robin in one process against the LangChain baseline on the same files.
 
-    .venv/bin/python -m bench.routes [--contexts 30] [--repeats 3] [--m2v /path/to/distilled] [--out FILE]
+A route is "<embed backend>" or "<embed backend>+<sentence backend>" (Settings.sentence_backend,
+STYRDOK_SENTENCE_BACKEND): chunk vectors by the first, sentence vectors by the second, e.g. "onnx+static" (static
+vectors distilled from the project's e5-small, index/static_backend.py) or "onnx+ct2-int8" (fp32 chunks, int8
+sentences).
 
-The m2v route is an experiment, not a styrdok setting: search and answers would also have to embed the question with
-the static model for the sentence collection; its quality was measured with the same patch (docs/scaling.md).
+    .venv/bin/python -m bench.routes [--contexts 30] [--repeats 3] [--routes onnx,onnx+static] [--out FILE]
+
+Quality of a route: `styrdok eval` with STYRDOK_EMBED_BACKEND / STYRDOK_SENTENCE_BACKEND set the same way
+(docs/scaling.md, "Issue 16 routes").
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import tempfile
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -24,45 +25,7 @@ import numpy as np
 from bench.common import interleaved, log
 from bench.ingest_bench import baseline, ours, swequad_subset
 
-
-@contextlib.contextmanager
-def static_sentences(folder: Path) -> Iterator[dict]:
-    """While active, Index._write embeds the sentence units with the static model (its second embedding call)."""
-    from model2vec import StaticModel
-
-    import index.engine as engine
-
-    model = StaticModel.from_pretrained(str(folder))
-    stats = {"texts": 0, "seconds": 0.0}
-    orig = engine.Index._write
-
-    def static_encode(texts: list[str]) -> np.ndarray:
-        t = time.perf_counter()
-        v = model.encode(list(texts)).astype(np.float32) if texts else np.zeros((0, model.dim), np.float32)
-        v /= np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)
-        stats["texts"] += len(texts)
-        stats["seconds"] += time.perf_counter() - t
-        return v
-
-    def write(self, doc, existing):  # noqa: ANN001, ANN202
-        emb, calls = self.embedder, [0]
-        plain = emb.embed_passages
-
-        def embed(texts, *a, **kw):  # noqa: ANN001, ANN202
-            calls[0] += 1
-            return static_encode(texts) if calls[0] == 2 else plain(texts, *a, **kw)
-
-        emb.embed_passages = embed
-        try:
-            return orig(self, doc, existing)
-        finally:
-            del emb.embed_passages
-
-    engine.Index._write = write
-    try:
-        yield stats
-    finally:
-        engine.Index._write = orig
+ROUTES = ("onnx", "onnx-int8", "ct2", "ct2-int8", "onnx+ct2-int8", "ct2+ct2-int8", "onnx+static", "ct2+static")
 
 
 def main() -> None:
@@ -71,41 +34,37 @@ def main() -> None:
     p.add_argument("--contexts", type=int, default=30)
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--threads", type=int, default=2, help="threads for every pipeline, the baseline's torch too")
-    p.add_argument("--m2v", type=Path, help="a distilled model2vec folder: adds the static-sentence routes")
     p.add_argument("--out", type=Path, default=Path("bench/results/routes.json"))
     p.add_argument("--routes", default=os.environ.get("STYRDOK_ROUTES", ""), help="comma list (default: all)")
+    p.add_argument("--corpus", type=Path, help="this folder instead of the SweQUAD-MC contexts")
     a = p.parse_args()
 
     from bench.embed_bench import embedder
 
     work = Path(tempfile.mkdtemp(prefix="styrdok-routes-"))
-    folder = swequad_subset(a.swequad, work / "corpus", a.contexts)
-    backends = ("onnx", "onnx-int8", "ct2", "ct2-int8")
-    routes = [*backends] + ([f"{b}+m2v" for b in ("onnx", "ct2-int8")] if a.m2v else [])
-    if a.routes:
-        routes = [r for r in routes if r in a.routes.split(",")]
-        backends = tuple(b for b in backends if b in {r.partition("+")[0] for r in routes} | {"onnx"})
-    embs = {b: embedder(work / "probe", b, a.threads) for b in backends}
+    folder = a.corpus or swequad_subset(a.swequad, work / "corpus", a.contexts)
+    routes = [r.strip() for r in a.routes.split(",") if r.strip()] if a.routes else list(ROUTES)
+    if "onnx" not in routes:
+        routes.insert(0, "onnx")  # the reference of ratio_vs_onnx
+    embs = {b: embedder(work / "probe", b, a.threads) for b in {r.partition("+")[0] for r in routes}}
     rows: dict = {}
-    m2v_stats: dict = {}
+    counts: dict[str, int] = {}
 
     def once(route: str) -> float:
         if route == "baseline":
             rows[route] = baseline(folder, embs["onnx"].model_path(), a.threads)
             return rows[route]["seconds"]
-        b, _, extra = route.partition("+")
-        home = work / f"{route}-{len(rows.get('_n', {}).get(route, []))}"
-        rows.setdefault("_n", {}).setdefault(route, []).append(home)
-        ctx = static_sentences(a.m2v) if extra == "m2v" else contextlib.nullcontext({})
-        with ctx as stats:
-            rows[route] = ours(folder, home, embs[b])
-        if stats:
-            m2v_stats[route] = dict(stats)
+        b, _, sent = route.partition("+")
+        counts[route] = counts.get(route, 0) + 1
+        t = time.perf_counter()
+        rows[route] = ours(folder, work / f"{route}-{counts[route]}", embs[b], sentence_backend=sent)
+        log(f"{route}: {rows[route]['seconds']} s ({time.perf_counter() - t:.1f} s with loading)")
         return rows[route]["seconds"]
 
-    log(f"routes: {routes} on {a.contexts} SweQUAD-MC contexts, {a.repeats} round-robin repeats")
+    log(f"routes: {routes} on {folder}, {a.repeats} round-robin repeats, load {os.getloadavg()}")
     secs = interleaved(["baseline", *routes], a.repeats, once)
-    out = {"contexts": a.contexts, "threads": a.threads, "repeats": a.repeats, "seconds": secs, "routes": {}}
+    out = {"corpus": str(folder), "threads": a.threads, "repeats": a.repeats, "seconds": secs, "routes": {},
+           "load_average_end": os.getloadavg()}  # fmt: skip
     for r in routes:
         per = [round(b / s, 2) for b, s in zip(secs["baseline"], secs[r], strict=True)]
         row = rows[r]
@@ -113,7 +72,7 @@ def main() -> None:
             "ratio_vs_baseline_per_repeat": per, "ratio_vs_baseline_median": float(np.median(per)),
             "ratio_vs_onnx_median": float(np.median([o / s for o, s in zip(secs["onnx"], secs[r], strict=True)])),
             "chunks": row["chunks"], "sentence_vectors": row["sentence_vectors"],
-            "texts_embedded": row["texts_embedded"], **({"static": m2v_stats[r]} if r in m2v_stats else {}),
+            "texts_embedded": row["texts_embedded"], "sentence_texts_embedded": row.get("sentence_texts_embedded"),
         }  # fmt: skip
     a.out.parent.mkdir(parents=True, exist_ok=True)
     a.out.write_text(json.dumps(out, indent=2), encoding="utf-8")

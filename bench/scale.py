@@ -11,10 +11,12 @@ add_sentences with the same metadata), only faster than re-embedding 100k chunks
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import inspect
 import json
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -203,7 +205,7 @@ def measure(settings, embedder, queries: list[str], *, ask: bool = True, warmup:
             svc.ask(q + " ?", mode="extractive")
         sim = svc.assistant.similarity
         for name, f in (("ask", None), ("ask_filtered", filt)):
-            lat, emb_secs, emb_texts = [], [], []
+            lat, emb_secs, emb_texts, stages = [], [], [], {}
             for q in queries:
                 embedder._cache.clear()
                 getattr(sim, "_cache", {}).clear()  # sentence vectors of earlier answers: replicas would hit them
@@ -220,20 +222,66 @@ def measure(settings, embedder, queries: list[str], *, ask: bool = True, warmup:
 
                 embedder.embed_passages = counting
                 try:
-                    t = time.perf_counter()
-                    svc.ask(q, filters=f, mode="extractive")
-                    lat.append(time.perf_counter() - t)
+                    with _stage_timer() as per_stage:
+                        t = time.perf_counter()
+                        svc.ask(q, filters=f, mode="extractive")
+                        lat.append(time.perf_counter() - t)
                 finally:
                     del embedder.embed_passages
                 emb_secs.append(spent["s"])
                 emb_texts.append(spent["n"])
+                for k, v in per_stage.items():
+                    stages.setdefault(k, []).append(v)
             out[name] = latency_stats(lat)
             out[name]["sentence_embedding_p50_ms"] = round(float(np.median(emb_secs)) * 1000, 1)
             out[name]["sentences_embedded_p50"] = float(np.median(emb_texts))
+            out[name]["stages_p50_ms"] = {k: round(float(np.median(v)) * 1000, 2) for k, v in stages.items()}
+            total = float(np.median(lat))
+            # The learned gate (its features and decision) and the whole answer selection after retrieval.
+            gate = float(np.median(stages["gate_features"])) + float(np.median(stages["gate_decision"]))
+            out[name]["gate_share_of_p50"] = round(gate / total, 4)
+            after = gate + sum(float(np.median(stages[k])) for k in ("candidates", "compose", "assess"))
+            out[name]["answer_selection_share_of_p50"] = round(after / total, 4)
     out["filtered_over_unfiltered_p50"] = round(out["search_filtered"]["p50_ms"] / out["search"]["p50_ms"], 2)
     out["dense"] = dense_cost(idx, embedder, queries, filt)
     idx.close()
     return out
+
+
+@contextlib.contextmanager
+def _stage_timer() -> Iterator[dict[str, float]]:
+    """Seconds spent in each stage of one ask (assistant/ask.py's steps, wrapped for the measurement only):
+    retrieval, candidate sentences (with their embedding), composing, the rule signals, the learned gate's features
+    and its decision."""
+    import assistant.ask as ask_mod
+    from assistant.gate_model import load
+
+    spent = {k: 0.0 for k in ("retrieve", "candidates", "compose", "assess", "gate_features", "gate_decision")}
+    gm = load()
+    names = {"retrieve": "retrieve", "candidates": "candidates", "compose": "compose", "assess": "assess",
+             "gate_features": "gate_features"}  # fmt: skip
+    saved = {n: getattr(ask_mod, n) for n in names.values()}
+
+    def timed(stage: str, fn):  # noqa: ANN001, ANN202
+        def run(*a, **kw):  # noqa: ANN002, ANN003, ANN202
+            t = time.perf_counter()
+            try:
+                return fn(*a, **kw)
+            finally:
+                spent[stage] += time.perf_counter() - t
+
+        return run
+
+    for stage, n in names.items():
+        setattr(ask_mod, n, timed(stage, saved[n]))
+    gm.probability = timed("gate_decision", type(gm).probability.__get__(gm))
+    gm.reply = timed("gate_decision", type(gm).reply.__get__(gm))
+    try:
+        yield spent
+    finally:
+        for n, fn in saved.items():
+            setattr(ask_mod, n, fn)
+        del gm.probability, gm.reply
 
 
 def dense_cost(idx, embedder, queries: list[str], filt, exact_queries: int = 20) -> dict:  # noqa: ANN001

@@ -21,6 +21,22 @@ TARGETS = {
 }
 REQUIRED = tuple(TARGETS)
 
+# Recall@3 change in points against onnx fp32 on (exempel, verkliga dev, SweQUAD-MC dev) per ingest route, measured
+# by `styrdok eval` with the route's STYRDOK_EMBED_BACKEND / STYRDOK_SENTENCE_BACKEND (docs/scaling.md, "Issue 16
+# routes"; None: not measured). Shown beside each route's ingest ratio: speed counts only with its quality cost.
+RECALL3_DELTA: dict[str, tuple[float | None, float | None, float | None]] = {
+    "onnx": (0.0, 0.0, 0.0),
+    "torch": (0.0, 0.0, 0.0),  # the same vectors as onnx fp32 (cosine 1.0000)
+    "ct2": (0.0, 0.0, 0.0),  # the same vectors as onnx fp32 (cosine 1.0000)
+    "onnx-int8": (-2.4, None, None),
+    "ct2-int8": (-2.4, 0.0, 0.0),
+    # chunks fp32, sentences by another encoder (STYRDOK_SENTENCE_BACKEND); ct2 fp32 chunks = onnx fp32 chunks
+    "onnx+ct2-int8": (-1.2, 0.0, None),
+    "ct2+ct2-int8": (-1.2, 0.0, None),
+    "onnx+static": (-6.0, 1.9, -4.0),
+    "ct2+static": (-6.0, 1.9, -4.0),
+}
+
 
 def _get(d: dict | None, *path: str):  # noqa: ANN202
     for p in path:
@@ -38,6 +54,7 @@ def headline(r: dict, default_backend: str) -> dict:
     at100k = scale.get("100000")
     s = {
         "ingest_ratio_vs_baseline": _get(ingest, corpus, default_backend, "ratio_vs_baseline"),
+        "ingest_recall3_delta_points": _deltas(default_backend),
         "ingest_ratio_corpus": corpus if ingest else None,
         "ingest_ratio_by_backend": {
             k: x.get("ratio_vs_baseline") for k, x in (ingest.get(corpus) or {}).items() if k != "baseline"
@@ -56,6 +73,11 @@ def headline(r: dict, default_backend: str) -> dict:
     s.update(_real(r.get("real")))
     s["targets"] = {k: _verdict(s.get(k), *TARGETS[k]) for k in TARGETS}
     return s
+
+
+def _deltas(route: str) -> dict[str, float | None]:
+    d = RECALL3_DELTA.get(route, (None, None, None))
+    return dict(zip(("exempel", "verkliga_dev", "swequad_dev"), d, strict=True))
 
 
 def _real(x: dict | None) -> dict:
@@ -122,7 +144,9 @@ def markdown(r: dict, s: dict) -> str:
         lines.append(_row([k, s.get(k), s.get("targets", {}).get(k, "")]))
         if k == "ingest_ratio_vs_baseline":
             for b, ratio in (s.get("ingest_ratio_by_backend") or {}).items():
-                lines.append(_row([f"… with backend {b} ({s.get('ingest_ratio_corpus')})", ratio, ""]))
+                d = ", ".join("—" if x is None else f"{x:+.1f}" for x in _deltas(b).values())
+                lines.append(_row([f"… with backend {b} ({s.get('ingest_ratio_corpus')}; recall@3 change in points "
+                                   f"on exempel, verkliga dev, SweQUAD dev: {d})", ratio, ""]))  # fmt: skip
     lines += [""]
     for note in r.get("notes", []):
         lines.append(f"- {note}")

@@ -131,7 +131,7 @@ def styrdok_system(qset: QuestionSet, home: Path, embedder=None, mode: str | Non
         results = index.ingest([qset.corpus])
         failed = [r for r in results if r.status == "failed"]
     else:
-        s = replace(base, home=index_cache_dir(decl, base.model, base.embed_backend), model_cache=base.models_dir)
+        s = replace(base, home=index_cache_dir(decl, base.model, base.vectors_key), model_cache=base.models_dir)
         index, failed = _cached_index(decl, s, embedder)
     svc = Service(settings=s, index=index)
     name = decl.rel if decl else (lambda source: Path(source).name)

@@ -64,6 +64,10 @@ class Settings:
     # "ct2-int8" / "ct2" (index/ct2_backend.py): CTranslate2, ~2x / ~1.2x fp32 ONNX; ct2-int8 also loses 2.4 points
     # of recall@3 on exempel (docs/scaling.md): opt-in for large first ingests.
     embed_backend: str = "onnx"
+    # Sentence vectors by another encoder (opt-in, STYRDOK_SENTENCE_BACKEND; "" = embed_backend): a backend name
+    # above (e.g. "ct2-int8": chunk vectors stay fp32) or "static" (index/static_backend.py). Measured in
+    # docs/scaling.md ("Issue 16 routes"); none beat the default on speed and quality together.
+    sentence_backend: str = ""
     model_cache: Path | None = None  # where the built-in model is converted to; default: home/models
     limits: Limits = field(default_factory=Limits)  # work per file: sizes, text, chunks (ingest/limits.py)
     # Fault injection for the crash-safety test only (STYRDOK_CRASH_AT=step:n, index/writer.py): "" in normal use.
@@ -83,6 +87,14 @@ class Settings:
             s.passage_prefix = env.get("STYRDOK_PASSAGE_PREFIX", "")
         if env.get("STYRDOK_EMBED_BACKEND"):
             s.embed_backend = env["STYRDOK_EMBED_BACKEND"]
+        s.sentence_backend = env.get("STYRDOK_SENTENCE_BACKEND", "").strip()
+        if s.sentence_backend == s.embed_backend:
+            s.sentence_backend = ""
+        if s.sentence_backend not in ("", "static", "torch", "onnx", "onnx-int8", "ct2", "ct2-int8"):
+            raise SettingsError(
+                f"STYRDOK_SENTENCE_BACKEND={s.sentence_backend!r} är inte giltigt: ange static, onnx, onnx-int8, ct2, "
+                "ct2-int8 eller torch (eller lämna tomt)."
+            )
         s.threads = int(positive(env, "STYRDOK_THREADS", s.threads, integer=True))
         if env.get("STYRDOK_INGEST_THREADS", "0").strip() != "0":  # 0: every core
             s.ingest_threads = int(positive(env, "STYRDOK_INGEST_THREADS", 0, integer=True))
@@ -93,6 +105,11 @@ class Settings:
             s.collection = env["STYRDOK_COLLECTION"]
         s.crash_at = env.get("STYRDOK_CRASH_AT", "")
         return s
+
+    @property
+    def vectors_key(self) -> str:
+        """The encoders behind the stored vectors: the embed backend, and the sentence backend when it differs."""
+        return self.embed_backend + (f"+{self.sentence_backend}" if self.sentence_backend else "")
 
     def for_ingest(self) -> Settings:
         """These settings for a batch ingest process: its embedder uses `ingest_threads`."""

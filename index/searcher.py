@@ -52,7 +52,8 @@ class IndexSearcher(UsesStores):
                 lone[cid] = u
         source = self.stores.exact() or self.store
         out = {lone[cid]: v for cid, v in source.vectors(list(lone)).items()} if lone else {}
-        out.update({texts[sid]: v for sid, v in source.sentence_vectors(list(texts)).items()})
+        if not self.stores.sentence_space:  # static sentence vectors are not comparable with the question's e5 one
+            out.update({texts[sid]: v for sid, v in source.sentence_vectors(list(texts)).items()})
         return out
 
     def focus_areas(self) -> set[str]:
@@ -64,14 +65,19 @@ class IndexSearcher(UsesStores):
         if exact is not None:  # a small embedded index: every vector scanned, Chroma never opened (index/exact.py)
             ids = allowed.ids if allowed is not None else None
             chunk_sims = dict(exact.query(v, n, ids))
-            return self._mixed(v, chunk_sims, best_per_chunk(exact.query_sentences(v, 3 * n, ids)), exact)
+            sent_v = self._sentence_query(query, v)
+            return self._mixed(v, chunk_sims, best_per_chunk(exact.query_sentences(sent_v, 3 * n, ids)), exact)
         if allowed is not None:
-            dense = self._dense_filtered(v, n, allowed)
+            dense = self._dense_filtered(v, n, allowed, self._sentence_query(query, v))
             if dense is not None:
                 return dense
         chunk_sims = dict(self.store.query(v, n, filters))
-        sent_sims = best_per_chunk(self.store.query_sentences(v, 3 * n, filters))
+        sent_sims = best_per_chunk(self.store.query_sentences(self._sentence_query(query, v), 3 * n, filters))
         return self._mixed(v, chunk_sims, sent_sims)
+
+    def _sentence_query(self, query: str, v: np.ndarray) -> np.ndarray:
+        """The question's vector in the sentence vectors' space: its e5 vector, or its static one."""
+        return self.sentence_embedder.embed_query(query) if self.stores.sentence_space else v
 
     def _mixed(
         self,
@@ -85,7 +91,9 @@ class IndexSearcher(UsesStores):
             chunk_sims[cid] = float(vec @ v)
         return mix(chunk_sims, sent_sims)
 
-    def _dense_filtered(self, v: np.ndarray, n: int, allowed: Allowed) -> list[tuple[str, float]] | None:
+    def _dense_filtered(
+        self, v: np.ndarray, n: int, allowed: Allowed, vs: np.ndarray | None = None
+    ) -> list[tuple[str, float]] | None:
         """The dense candidates of `_dense` among the `allowed` chunks (those passing a filter), without a Chroma
         `where`.
 
@@ -107,9 +115,10 @@ class IndexSearcher(UsesStores):
                     chunk_sims = dict(self.store.query(v, n, ids=allowed.ids))
             if allowed.n_sentences is not None and allowed.n_sentences <= IDS_PER_NEIGHBOUR * k_sents:
                 sids = allowed.sentence_ids()
-                ranked = self.store.query_sentences(v, 3 * n, ids=sids) if sids else []
+                ranked = self.store.query_sentences(vs if vs is not None else v, 3 * n, ids=sids) if sids else []
             else:
-                ranked = [x for x in self.store.query_sentences(v, k_sents) if x[0] in allowed.id_set][: 3 * n]
+                ranked = self.store.query_sentences(vs if vs is not None else v, k_sents)
+                ranked = [x for x in ranked if x[0] in allowed.id_set][: 3 * n]
         except Exception as e:  # noqa: BLE001 - Chroma raises on an id it lacks
             log.info("filtered search by id failed (%s); using a metadata filter", e)
             return None

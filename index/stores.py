@@ -22,6 +22,7 @@ class Stores:
         configure_logging(settings.home)
         self.catalog = Catalog(settings.catalog_path)
         self.embedder = embedder or Embedder(settings)
+        self._sentence_embedder = None  # see sentence_embedder
         self._store: VectorStore | None = None
         self._focus_areas: set[str] | None = None
         self._open_lock = threading.Lock()
@@ -46,6 +47,7 @@ class Stores:
             )
             store.open(model_id, dim)
             self.catalog.set_meta("model", f"{model_id}|{dim}")
+            self.catalog.set_meta("sentence_space", self.sentence_space)
             self._store_state = self.catalog_state()
             self._store = store
         return self._store
@@ -58,6 +60,11 @@ class Stores:
                 f"Indexet byggdes med modellen {rec_model} ({rec_dim} dimensioner), men inställningen anger "
                 f"{model_id} ({dim} dimensioner). Bygg om indexet med `styrdok ingest --rebuild <mappar>`, "
                 "eller välj samma modell som förut (STYRDOK_MODEL)."
+            )
+        if recorded and (self.catalog.get_meta("sentence_space") or "") != self.sentence_space:
+            raise ModelMismatchError(
+                "Indexets meningsvektorer byggdes med en annan inställning (STYRDOK_SENTENCE_BACKEND) än den som "
+                "gäller nu. Bygg om indexet med `styrdok ingest --rebuild <mappar>`, eller välj samma som förut."
             )
 
     def exact(self) -> ExactVectors | None:
@@ -81,6 +88,38 @@ class Stores:
                     exact = ExactVectors(rows, dim)
             self._exact = (state, exact)
         return exact
+
+    @property
+    def sentence_space(self) -> str:
+        """Empty when sentence vectors share the chunk vectors' space (any e5 backend), else the static model's name."""
+        return "static" if self.settings.sentence_backend == "static" else ""
+
+    @property
+    def sentence_embedder(self):  # noqa: ANN201 - Embedder or index.static_backend.StaticEmbedder
+        """What embeds sentences (settings.sentence_backend; the chunk embedder by default). Loaded on first use:
+        a reader needs it only for static sentence vectors (the question's static vector)."""
+        if not self.settings.sentence_backend:
+            return self.embedder
+        if self._sentence_embedder is None:
+            with self._open_lock:
+                if self._sentence_embedder is None:
+                    self._sentence_embedder = self._load_sentence_embedder()
+        return self._sentence_embedder
+
+    def _load_sentence_embedder(self):  # noqa: ANN202
+        from dataclasses import replace
+
+        backend = self.settings.sentence_backend
+        if backend != "static":
+            return Embedder(replace(self.settings, embed_backend=backend, sentence_backend=""))
+        from pathlib import Path
+
+        from index.onnx_backend import ensure_export
+        from index.static_backend import StaticEmbedder
+
+        source = Path(self.embedder.model_path())
+        onnx = ensure_export(source, self.settings.models_dir, "onnx")
+        return StaticEmbedder(source, onnx, self.settings.models_dir)
 
     def fresh(self) -> None:
         """Make this process see what another process's committed ingest or removal changed (issue 15).
@@ -157,6 +196,10 @@ class UsesStores:
     @property
     def store(self) -> VectorStore:
         return self.stores.store
+
+    @property
+    def sentence_embedder(self):  # noqa: ANN201 - see Stores.sentence_embedder
+        return self.stores.sentence_embedder
 
     def _fresh(self) -> None:
         self.stores.fresh()

@@ -153,7 +153,7 @@ class IndexWriter(UsesStores):
         # A sentence repeated in one document (a heading line atop each of its chunks) is embedded once.
         unique = list(dict.fromkeys(u for _, u in units))
         row = {u: i for i, u in enumerate(unique)}
-        sent_vectors = self.embedder.embed_passages(unique)[[row[u] for _, u in units]]
+        sent_vectors = self.sentence_embedder.embed_passages(unique)[[row[u] for _, u in units]]
         self.catalog.journal_add(doc.doc_id, new_ids, old_ids)
         self._crashpoint("journal")
         self.store.add(new_ids, vectors, [c.text for c in doc.chunks], [c.meta.to_dict() for c in doc.chunks])

@@ -36,7 +36,7 @@ def test_quick_bench_writes_the_summary(tmp_path: Path, model_cache: Path, monke
     assert s["ingest_ratio_vs_baseline"] is not None
     assert s["filtered_over_unfiltered_p50"] is not None
     md = (out / "summary.md").read_text(encoding="utf-8")
-    assert "## Machine" in md and "ingest_ratio_vs_baseline" in md
+    assert "## Machine" in md and "ingest_ratio_vs_baseline" in md and "recall@3 change" in md
     res = json.loads((out / "results.json").read_text(encoding="utf-8"))
     row = res["ingest"]["exempel"]
     assert row["baseline"]["chunks"] > 0
@@ -44,6 +44,10 @@ def test_quick_bench_writes_the_summary(tmp_path: Path, model_cache: Path, monke
     assert ours["docs"] == 2 and ours["reingest_unchanged"]["texts_embedded"] == 0  # unchanged files: no embedding
     scale = res["scale"]["60"]
     assert scale["chunks"] >= 60 and scale["sentence_vectors"] > 0
+    stages = scale["ask"]["stages_p50_ms"]  # where an ask's time goes, the learned gate's share among it
+    assert set(stages) == {"retrieve", "candidates", "compose", "assess", "gate_features", "gate_decision"}
+    assert stages["retrieve"] > 0 and stages["gate_decision"] > 0
+    assert 0 < scale["ask"]["gate_share_of_p50"] < scale["ask"]["answer_selection_share_of_p50"] < 1
     assert not (out / "work").exists()  # temporary indexes are removed
 
 
@@ -63,6 +67,8 @@ def test_headline_reads_the_100k_row_and_judges_the_targets():
     assert s["targets"]["search_p50_ms_100k"].startswith("MISSED")
     assert s["targets"]["ask_p50_ms_100k"].startswith("met")
     assert s["cold_start_s"] == 1.5 and s["ui_rss_mb"] == 600.0
+    # The ratio's quality cost beside it: the default's own vectors, no change
+    assert s["ingest_recall3_delta_points"] == {"exempel": 0.0, "verkliga_dev": 0.0, "swequad_dev": 0.0}
 
 
 @pytest.mark.slow
