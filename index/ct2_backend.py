@@ -15,17 +15,14 @@ done in numpy, so only mean-pooling models are supported.
 
 from __future__ import annotations
 
-import json
 import logging
-import os
 import shutil
-import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 
-from index.model_dirs import move_into_place, read_marker, remove_abandoned
+from index.model_dirs import build_once
 from index.onnx_backend import (
     _CHECK_TEXTS,
     OnnxEncoder,
@@ -56,25 +53,17 @@ def ensure_export(source: Path, cache_dir: Path, backend: str = "ct2-int8") -> P
     if backend not in BACKENDS:
         raise ValueError(f"not a CTranslate2 backend: {backend}")
     dest = export_path(source, cache_dir, backend)
-    fp = fingerprint(source)
-    marker = read_marker(dest / MARKER)
-    if marker and marker.get("source") == fp and marker.get("format") == _FORMAT:
-        return dest
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    remove_abandoned(dest)
-    started = time.perf_counter()
-    tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.partial-{os.getpid()}-", dir=cache_dir))
-    try:
+
+    def make(tmp: Path) -> dict:
         meta = _convert(source, tmp, BACKENDS[backend])
         shutil.copy2(source / "tokenizer.json", tmp / "tokenizer.json")
         _write_latin_tokenizer(tmp / "tokenizer.json", tmp)
         write_pieces(tmp / "tokenizer.json", tmp / PIECES)
-        meta.update(source=fp, format=_FORMAT, backend=backend, compute_type=BACKENDS[backend])
-        (tmp / MARKER).write_text(json.dumps(meta, indent=2), encoding="utf-8")  # written last: marks completeness
-        move_into_place(tmp, dest, MARKER, fp)  # or keeps a concurrent build of the same source
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    log.info("converted %s to %s (%s) in %.1f s", source, dest, backend, time.perf_counter() - started)
+        return {**meta, "format": _FORMAT, "backend": backend, "compute_type": BACKENDS[backend]}
+
+    started = time.perf_counter()
+    if build_once(dest, MARKER, fingerprint(source), lambda m: m.get("format") == _FORMAT, make):
+        log.info("converted %s to %s (%s) in %.1f s", source, dest, backend, time.perf_counter() - started)
     return dest
 
 

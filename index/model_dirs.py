@@ -1,6 +1,7 @@
 """Model folders that are built once in a temporary sibling and moved into place (index/e5_convert.py, the converted
 model; index/onnx_backend.py and index/ct2_backend.py, its exports): reading the marker that says a folder is complete,
-moving a finished build into place, and removing the temporaries of builds that died half-way."""
+moving a finished build into place, and removing the temporaries of builds that died half-way. `build_once` is the
+whole sequence, which the exports share."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ import contextlib
 import json
 import os
 import shutil
+import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -57,3 +60,25 @@ def move_into_place(tmp: Path, dest: Path, marker: str, source_fp: str) -> None:
     except OSError:
         if (read_marker(dest / marker) or {}).get("source") != source_fp:
             raise
+
+
+def build_once(
+    dest: Path, marker: str, source_fp: str, current: Callable[[dict], bool], make: Callable[[Path], dict]
+) -> bool:
+    """Build `dest` unless its marker says it is a complete, current build of `source_fp` (`current` judges the rest
+    of the marker). `make(tmp)` fills a temporary sibling and returns the marker's fields; the marker is written last,
+    then the folder is moved into place. Returns whether it built. Safe against concurrent callers and killed
+    processes (temp folder + os.replace)."""
+    found = read_marker(dest / marker)
+    if found and found.get("source") == source_fp and current(found):
+        return False
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    remove_abandoned(dest)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.partial-{os.getpid()}-", dir=dest.parent))
+    try:
+        meta = {**make(tmp), "source": source_fp}
+        (tmp / marker).write_text(json.dumps(meta, indent=2), encoding="utf-8")  # written last: marks completeness
+        move_into_place(tmp, dest, marker, source_fp)  # or keeps a concurrent build of the same source
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return True

@@ -19,10 +19,8 @@ import contextlib
 import hashlib
 import json
 import logging
-import os
 import shutil
 import sqlite3
-import tempfile
 import threading
 import time
 import unicodedata
@@ -30,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index.model_dirs import move_into_place, read_marker, remove_abandoned
+from index.model_dirs import build_once, read_marker
 from index.query_tokenizer import PIECES, QueryTokenizer, write_pieces
 
 log = logging.getLogger("styrdok.index")
@@ -96,14 +94,8 @@ def ensure_export(source: Path, cache_dir: Path, backend: str) -> Path:
         raise ValueError(f"not an ONNX backend: {backend}")
     dest = export_path(source, cache_dir, backend)
     fp = fingerprint(source)
-    marker = _read_marker(dest)
-    if marker and marker.get("source") == fp and marker.get("format") == _FORMAT:
-        return dest
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    remove_abandoned(dest)
-    started = time.perf_counter()
-    tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.partial-{os.getpid()}-", dir=cache_dir))
-    try:
+
+    def make(tmp: Path) -> dict:
         old = export_path(source, cache_dir, backend, fmt=1)
         old_marker = _read_marker(old)
         if old_marker and old_marker.get("source") == fp and old_marker.get("format") == 1:
@@ -117,12 +109,11 @@ def ensure_export(source: Path, cache_dir: Path, backend: str) -> Path:
         shutil.copy2(source / "tokenizer.json", tmp / "tokenizer.json")
         _write_latin_tokenizer(tmp / "tokenizer.json", tmp)
         write_pieces(tmp / "tokenizer.json", tmp / PIECES)
-        meta.update(source=fp, format=_FORMAT, backend=backend)
-        (tmp / MARKER).write_text(json.dumps(meta, indent=2), encoding="utf-8")  # written last: marks completeness
-        move_into_place(tmp, dest, MARKER, fp)  # or keeps a concurrent build of the same source
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    log.info("exported %s to %s (%s) in %.1f s", source, dest, backend, time.perf_counter() - started)
+        return {**meta, "format": _FORMAT, "backend": backend}
+
+    started = time.perf_counter()
+    if build_once(dest, MARKER, fp, lambda m: m.get("format") == _FORMAT, make):
+        log.info("exported %s to %s (%s) in %.1f s", source, dest, backend, time.perf_counter() - started)
     return dest
 
 

@@ -29,7 +29,6 @@ import json
 import logging
 import os
 import shutil
-import tempfile
 import time
 from collections import Counter
 from collections.abc import Iterable
@@ -37,7 +36,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index.model_dirs import move_into_place, read_marker, remove_abandoned
+from index.model_dirs import build_once, read_marker
 from index.onnx_backend import fingerprint
 
 log = logging.getLogger("styrdok.index")
@@ -62,26 +61,22 @@ def ensure_export(source: Path, onnx_folder: Path, cache_dir: Path, vocab: list[
     fp = fingerprint(source)
     vocab = _vocab_ids() if vocab is None else vocab
     vocab_key = hashlib.sha256(" ".join(map(str, vocab)).encode()).hexdigest()[:16]
-    marker = read_marker(dest / MARKER)
-    if marker and marker.get("source") == fp and marker.get("format") == _FORMAT and marker.get("vocab") == vocab_key:
-        return dest
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    remove_abandoned(dest)
-    started = time.perf_counter()
-    tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.partial-{os.getpid()}-", dir=cache_dir))
-    try:
+
+    def make(tmp: Path) -> dict:
+        started = time.perf_counter()
         ids, table = distill(onnx_folder, vocab)
         np.save(tmp / TABLE, table.astype(np.float16))  # half precision: half the size, cosine unchanged to 1e-3
         np.save(tmp / "ids.npy", ids.astype(np.int32))
         shutil.copy2(source / "tokenizer.json", tmp / "tokenizer.json")
         seconds = round(time.perf_counter() - started, 1)
-        meta = {"source": fp, "format": _FORMAT, "vocab": vocab_key, "tokens": len(ids), "dim": int(table.shape[1]),
+        return {"format": _FORMAT, "vocab": vocab_key, "tokens": len(ids), "dim": int(table.shape[1]),
                 "distill_s": seconds}  # fmt: skip
-        (tmp / MARKER).write_text(json.dumps(meta, indent=2), encoding="utf-8")  # written last: marks completeness
-        move_into_place(tmp, dest, MARKER, fp)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    log.info("distilled %d static token vectors from %s in %.1f s", len(vocab), source, time.perf_counter() - started)
+
+    started = time.perf_counter()
+    if build_once(dest, MARKER, fp, lambda m: m.get("format") == _FORMAT and m.get("vocab") == vocab_key, make):
+        log.info(
+            "distilled %d static token vectors from %s in %.1f s", len(vocab), source, time.perf_counter() - started
+        )
     return dest
 
 

@@ -69,10 +69,10 @@ class Stores:
 
     def exact(self) -> ExactVectors | None:
         """The catalog's copy of the vectors when search may scan it instead of querying Chroma (index/exact.py):
-        an embedded store whose every chunk has its copy, at most EXACT_MAX_VECTORS vectors. Read once per catalog
-        state, so another process's committed write is seen by the next search, like `fresh`."""
-        if self.settings.chroma_url or self.exact_max_vectors <= 0:
-            return None
+        an embedded store of e5 sentence vectors whose every chunk has its copy, at most EXACT_MAX_VECTORS vectors.
+        Read once per catalog state, so another process's committed write is seen by the next search, like `fresh`."""
+        if self.settings.chroma_url or self.exact_max_vectors <= 0 or self.sentence_space:
+            return None  # (static sentence vectors live in another space and size: Chroma serves them)
         state = self.catalog_state()
         cached = self._exact
         if cached is not None and cached[0] == state:
