@@ -105,7 +105,7 @@ def infer_doc_type(title: str, text: str, stem: str = "", *, publisher: str = ""
         counts = {t: c for t, c in counts.items() if t not in _MUNICIPAL_TYPES}
     best = max(counts.values())
     if best:
-        return next(doc_type for doc_type, _p in _BODY_EVIDENCE if counts[doc_type] == best)
+        return next(doc_type for doc_type, _p in _BODY_EVIDENCE if counts.get(doc_type) == best)
     typed = _title_type(stem.lower().replace("_", " ").replace("-", " "))
     if typed:
         return typed

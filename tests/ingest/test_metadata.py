@@ -184,3 +184,14 @@ def test_a_dated_line_is_only_a_date(tmp_path):
     assert infer_metadata(doc, tmp_path / "u.md")["date"] == ""
     doc = _doc("Protokoll från nämnden", "Ärendet behandlades.", "Lund 2025-03-14")
     assert infer_metadata(doc, tmp_path / "p.txt")["date"] == "2025-03-14"
+
+
+def test_a_government_text_whose_body_names_a_municipal_type_gets_a_type_not_an_error():
+    """Seen at scale on skala (a few of its 4,096 pages failed): municipal types are left out of a government text's evidence
+    counts, and picking the winner looked each type up in the reduced counts."""
+    from ingest.doc_type import infer_doc_type as infer
+
+    text = "Detta är gemensam pressinformation från riksdagen och Regeringskansliet.\n\nMåndagen den 21 januari."
+    assert infer("Hålltider för regeringsskiftet", text, publisher="Regeringen") == "pressmeddelande"
+    with_budget = text + "\n\nBudgeten för transporter ökar. Budget och pressinformation."
+    assert infer("Satsningar inom transportområdet", with_budget, publisher="Regeringen") == "pressmeddelande"
