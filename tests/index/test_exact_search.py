@@ -136,3 +136,36 @@ def test_the_copy_follows_replacement_and_removal_and_is_filled_in_for_an_older_
     assert all(same(np.frombuffer(after[c][0], f32), np.frombuffer(before[c][0], f32)) for c in before)
     assert all(same(np.frombuffer(after[c][1], f32), np.frombuffer(before[c][1], f32)) for c in before)
     assert idx.stores.exact() is not None
+
+
+def test_the_copy_is_kept_only_within_the_limit_and_comes_back_when_the_index_shrinks(make_index, corpus: Path):
+    idx = make_index()
+    idx.ingest([corpus])
+    total = idx.catalog.vector_total()
+    n = idx.catalog.count_chunks()
+    assert idx.catalog.vector_counts()[:2] == (n, n) and idx.stores.exact() is not None
+
+    def copied() -> int:
+        return idx.catalog.vector_counts()[1]
+
+    idx.stores.exact_max_vectors = total - 1  # an index past the limit keeps no copy, even when nothing is written
+    idx.ingest([corpus])
+    assert copied() == 0 and idx.stores.exact() is None
+    idx.stores.exact_max_vectors = total + 1  # within it again: filled in from Chroma
+    idx.ingest([corpus])
+    assert copied() == n and idx.stores.exact() is not None
+
+    new = corpus / "linbana.md"  # a write that takes the index past the limit drops the whole copy with it
+    new.write_text(
+        "---\ntitle: Linbanan\ndoc_type: mål\n---\n\n# Linbanan\n\nEn linbana av glas byggs över ån. Den går "
+        "från stationen till sjukhuset. Resan tar fyra minuter.\n"
+    )
+    assert [r.status for r in idx.ingest([new])] == ["ingested"]
+    assert idx.catalog.vector_total() > total + 1
+    assert copied() == 0 and idx.stores.exact() is None
+    assert "linbana av glas" in idx.search("linbana av glas", k=3)[0].text  # Chroma serves the search
+    idx.remove(str(new))
+    new.unlink()
+    assert copied() == 0  # a removal writes no copy; the next ingest does
+    idx.ingest([corpus])
+    assert copied() == n and idx.stores.exact() is not None
