@@ -6,6 +6,7 @@ The copy is swapped with the chunks, and an older catalog gets it from Chroma at
 from __future__ import annotations
 
 import json
+import logging
 import os
 from pathlib import Path
 
@@ -169,3 +170,20 @@ def test_the_copy_is_kept_only_within_the_limit_and_comes_back_when_the_index_sh
     assert copied() == 0  # a removal writes no copy; the next ingest does
     idx.ingest([corpus])
     assert copied() == n and idx.stores.exact() is not None
+
+
+def test_the_back_fill_counts_what_it_copied_and_what_chroma_lacks(make_index, corpus: Path, caplog):
+    idx = make_index()
+    idx.ingest([corpus])
+    n = idx.catalog.count_chunks()
+    with caplog.at_level(logging.INFO, logger="styrdok.index"):
+        idx.ingest([corpus])  # a complete copy: nothing to fill in, nothing said
+    assert "copied the vectors" not in caplog.text and "could not get a copy" not in caplog.text
+    idx.catalog.db.execute("DELETE FROM vectors")  # as a catalog written before the copy existed
+    idx.store.col.delete(ids=[idx.catalog.all_chunk_ids()[0]])  # and one chunk Chroma lost
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="styrdok.index"):
+        idx.ingest([corpus])
+    assert f"copied the vectors of {n - 1} chunks" in caplog.text
+    assert "1 chunks could not get a copy of their vectors in the catalog: Chroma lacks" in caplog.text
+    assert idx.catalog.vector_counts()[1] == n - 1 and idx.stores.exact() is None  # incomplete: Chroma serves
