@@ -102,12 +102,20 @@ def child_env(home: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-def peak_rss_mb(cmd: list[str], env: dict[str, str], timeout: float = 900) -> tuple[float, float, int]:
-    """(peak RSS of the process and its children in MB, wall seconds, exit code), sampled every 50 ms."""
+def peak_rss_mb(
+    cmd: list[str], env: dict[str, str], timeout: float = 900, stdout: Path | None = None
+) -> tuple[float, float, int]:
+    """(peak RSS of the process and its children in MB, wall seconds, exit code), sampled every 50 ms; the
+    command's output goes to `stdout` when given (a file: a pipe nobody reads meanwhile could fill and block it)."""
     import psutil
 
     t = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT)
+    out = stdout.open("wb") if stdout else subprocess.DEVNULL
+    try:
+        proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.PIPE, cwd=ROOT)
+    finally:
+        if stdout:
+            out.close()  # the child has its own copy of the descriptor
     ps = psutil.Process(proc.pid)
     peak = 0
     while proc.poll() is None:

@@ -88,6 +88,7 @@ def _real(x: dict | None) -> dict:
         "real_ingest_s": ing.get("ingest_s"),
         "real_ingest_peak_rss_mb": ing.get("peak_rss_mb"),
         "real_pages": ing.get("pages"),
+        "real_failed": ing.get("failed"),  # pages `styrdok ingest` could not read (bench-real.json names a few)
         "real_sample": bool(ing.get("limit")) if ing else None,  # True: a --limit sample, not all 4,096 pages
         "real_chunks": ing.get("chunks"),
         "real_sentence_vectors": ing.get("sentence_vectors"),
@@ -209,11 +210,14 @@ def _real_md(x: dict | None) -> list[str]:
     ing = x["ingest"]
     what = f"a sample of {ing['pages']} pages" if ing.get("limit") else f"all {ing['pages']} pages"
     agree = _get(x, "dense", "top10_vs_exact") or {}
+    named = "; ".join(f"{f['file']}: {f['message']}" for f in ing.get("failures", [])[:2])
+    failed = f"; {ing['failed']} pages failed (e.g. {named})" if ing.get("failed") else ""
     return [
         "", f"## Real text: ../shared/data/skala ({what}, {ing['documents']} documents)",
         f"- `styrdok ingest`: {ing['ingest_s']} s, peak RSS {ing['peak_rss_mb']} MB, {ing['cpu_count']} cores, load "
         f"average {ing['load_average_before']} before and {ing['load_average_after']} after (built {ing['built']})",
-        f"- {ing['chunks']} chunks, {ing['chunk_vectors']} chunk vectors, {ing['sentence_vectors']} sentence vectors",
+        f"- {ing['chunks']} chunks, {ing['chunk_vectors']} chunk vectors, {ing['sentence_vectors']} sentence vectors"
+        f"{failed}",
         f"- {x['queries']} page titles as queries; filter: year {x['filter']['year']} "
         f"({_get(x, 'dense', 'filter_share')} of the chunks)",
         _row(["search p50/p95 ms", "filtered p50/p95 ms", "ask p50/p95 ms", "dense top 10 vs exact: plain / filtered"]),

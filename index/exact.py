@@ -6,7 +6,8 @@ that swaps the document's rows (index/catalog.py, `vectors` table), so this copy
 state: no journal step of its own, nothing to recover. Up to EXACT_MAX_VECTORS vectors a process reads them once
 (per catalog change) and scores every one: exact, so never worse than HNSW, which on an index this small returns
 the same neighbours anyway. Chroma stays the store of record and serves larger indexes, a Chroma server, and any
-catalog written before the copy existed (until the next ingest fills it in, `IndexWriter._copy_vectors`).
+catalog written before the copy existed (until the next ingest fills it in, `IndexWriter._copy_vectors`). The
+writer keeps the copy only where this search can use it (`Stores.keeps_copy`): past EXACT_MAX_VECTORS it is dropped.
 """
 
 from __future__ import annotations

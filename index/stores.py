@@ -71,8 +71,8 @@ class Stores:
         """The catalog's copy of the vectors when search may scan it instead of querying Chroma (index/exact.py):
         an embedded store of e5 sentence vectors whose every chunk has its copy, at most EXACT_MAX_VECTORS vectors.
         Read once per catalog state, so another process's committed write is seen by the next search, like `fresh`."""
-        if self.settings.chroma_url or self.exact_max_vectors <= 0 or self.sentence_space:
-            return None  # (static sentence vectors live in another space and size: Chroma serves them)
+        if not self._copy_fits_here():
+            return None
         state = self.catalog_state()
         cached = self._exact
         if cached is not None and cached[0] == state:
@@ -88,6 +88,16 @@ class Stores:
                     exact = ExactVectors(rows, dim)
             self._exact = (state, exact)
         return exact
+
+    def keeps_copy(self, extra: int = 0) -> bool:
+        """Whether the catalog's copy of the vectors is worth keeping after a write that adds `extra` vectors (chunks +
+        sentences; negative when it removes more): only where `exact` can use it. Past EXACT_MAX_VECTORS the copy of
+        a 100k-chunk index was ~800 MB of catalog that no search read."""
+        return self._copy_fits_here() and self.catalog.vector_total() + extra <= self.exact_max_vectors
+
+    def _copy_fits_here(self) -> bool:
+        # A Chroma server serves its own vectors, and static sentence vectors live in another space and size.
+        return not (self.settings.chroma_url or self.exact_max_vectors <= 0 or self.sentence_space)
 
     @property
     def sentence_space(self) -> str:

@@ -163,10 +163,18 @@ class IndexWriter(UsesStores):
         record = DocRecord.from_prepared(doc)
         n_sent = [len(us) for us in per_chunk]
         ends = np.cumsum(n_sent)
-        copies = [  # the catalog's copy of the vectors, swapped with the chunks (index/exact.py)
-            (_f32(vectors[i]), _f32(sent_vectors[ends[i] - k : ends[i]])) for i, k in enumerate(n_sent)
-        ]
-        self.catalog.replace_document(record, doc.chunks, existing.doc_id if existing else None, n_sent, copies)
+        # The catalog's copy of the vectors, swapped with the chunks (index/exact.py), only where exact search can
+        # use it; a write that takes the index past its limit drops the whole copy in the same transaction.
+        extra = len(new_ids) + len(units) - (self.catalog.vector_total(existing.doc_id) if existing else 0)
+        keep = self.stores.keeps_copy(extra)
+        copies = (
+            [(_f32(vectors[i]), _f32(sent_vectors[ends[i] - k : ends[i]])) for i, k in enumerate(n_sent)]
+            if keep
+            else None
+        )
+        self.catalog.replace_document(
+            record, doc.chunks, existing.doc_id if existing else None, n_sent, copies, drop_copy=not keep
+        )
         self.stores.written()  # our store has these vectors: no reopening for them
         self._crashpoint("catalog")
         stale = [i for i in old_ids if i not in set(new_ids)]
@@ -194,22 +202,40 @@ class IndexWriter(UsesStores):
         log.info("recorded sentence counts of %d chunks", len(ids))
 
     def _copy_vectors(self) -> None:
-        """One-off upgrade of a catalog written before it kept a copy of the vectors (index/exact.py): copied from
-        Chroma. A chunk whose vectors Chroma lacks stays without, and search keeps using Chroma."""
-        missing = self.catalog.chunks_without_vectors()
+        """Keep the catalog's copy of the vectors where exact search can use it (`Stores.keeps_copy`), else drop it.
+        Where it is kept, the chunks written without it (a catalog from before the copy, an index that outgrew the
+        limit and shrank back) get theirs from Chroma. A chunk whose vectors Chroma lacks stays without, search keeps
+        using Chroma, and each ingest says so (and looks it up again: at most EXACT_MAX_VECTORS of them, and a record
+        of them could go stale when its document is written again)."""
+        if not self.stores.keeps_copy():
+            if dropped := self.catalog.drop_vectors():
+                self.stores.written()
+                log.info("dropped the catalog's copy of the vectors of %d chunks (exact search can't use it)", dropped)
+            return
+        missing = self.catalog.chunks_without_vectors()  # the one query when nothing is missing
+        copied = 0
         for i in range(0, len(missing), 1000):
             part = missing[i : i + 1000]
             chunks = self.store.vectors([c for c, _ in part])
             sids = {c: [sentence_id(c, j) for j in range(n or 0)] for c, n in part}
             sents = self.store.sentence_vectors([s for ss in sids.values() for s in ss])
-            self.catalog.set_vectors({
+            found = {
                 c: (_f32(chunks[c]), b"".join(_f32(sents[s]) for s in sids[c]))
                 for c, _ in part
                 if c in chunks and all(s in sents for s in sids[c])
-            })  # fmt: skip
-        if missing:
+            }
+            self.catalog.set_vectors(found)
+            copied += len(found)
+        if copied:
             self.stores.written()
-            log.info("copied the vectors of %d chunks into the catalog", len(missing))
+            log.info("copied the vectors of %d chunks into the catalog", copied)
+        if lacking := len(missing) - copied:
+            log.warning(
+                "%d chunks could not get a copy of their vectors in the catalog: Chroma lacks their vectors (or some "
+                "of their sentence vectors). Search uses Chroma until their documents are written again "
+                "(`styrdok check` lists them; `styrdok ingest --rebuild` writes all)",
+                lacking,
+            )
 
     def _reset(self) -> None:
         """Empty the index, whatever model built it (so no model check here)."""

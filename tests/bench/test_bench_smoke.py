@@ -108,20 +108,63 @@ def test_real_point_is_built_once_and_reported(tmp_path: Path, model_cache: Path
     assert not (out / "work-real").exists()
 
 
+@pytest.mark.slow
+def test_real_ingest_record_counts_the_pages_that_failed(tmp_path: Path, model_cache: Path,
+                                                        monkeypatch: pytest.MonkeyPatch):  # fmt: skip
+    """`styrdok ingest` exits 1 when some files fail and the rest went in: the benchmark goes on and says so."""
+    from bench import real, summary
+
+    folder = tmp_path / "skala"
+    folder.mkdir()
+    shutil.copy(ROOT / "data" / "exempel" / "pressmeddelande-solceller-2025.md", folder / "a.md")
+    (folder / "tom.md").write_bytes(b"")  # refused per file: "filen är tom"
+    monkeypatch.setenv("STYRDOK_MODEL_CACHE", str(model_cache))
+    work = tmp_path / "work"
+    work.mkdir()
+    record = real.build(folder, tmp_path / "home", None, work)
+    assert record["pages"] == 2 and record["documents"] == 1 and record["failed"] == 1
+    assert record["failures"] == [{"file": str(folder / "tom.md"), "message": "filen är tom"}]
+    assert json.loads((tmp_path / "home" / real.RECORD).read_text(encoding="utf-8")) == record
+    assert summary.headline({"real": {"ingest": record}}, "onnx")["real_failed"] == 1
+
+
+def test_only_an_ingest_that_read_nothing_or_crashed_stops_the_real_benchmark(tmp_path: Path):
+    from bench import real
+
+    report = tmp_path / "report.json"
+
+    def results(*statuses: str) -> Path:
+        report.write_text(json.dumps([{"path": f"{i}.md", "status": s, "reason": "skäl" if s == "failed" else "",
+                                       "doc_id": "", "chunks": 0} for i, s in enumerate(statuses)]))  # fmt: skip
+        return report
+
+    assert real._check_ingest(0, results("ingested", "ingested")) == []
+    assert real._check_ingest(1, results("ingested", "failed")) == [{"file": "1.md", "message": "skäl"}]
+    with pytest.raises(SystemExit, match="read no file"):
+        real._check_ingest(1, results("failed", "failed"))
+    with pytest.raises(SystemExit, match="exit code 2"):
+        real._check_ingest(2, results("ingested"))
+    report.write_text("Traceback ...")
+    with pytest.raises(SystemExit, match="exit code 1"):
+        real._check_ingest(1, report)
+
+
 def test_headline_reports_the_real_point_or_how_to_build_it():
     from bench import summary
 
     real = {"ingest": {"ingest_s": 1200.0, "peak_rss_mb": 700.0, "pages": 4096, "limit": None, "chunks": 9000,
-                       "sentence_vectors": 40000, "load_average_before": [1.0, 1.0, 1.0]},
+                       "sentence_vectors": 40000, "load_average_before": [1.0, 1.0, 1.0], "failed": 3},
             "search": {"p50_ms": 30.0, "p95_ms": 40.0}, "search_filtered": {"p50_ms": 35.0, "p95_ms": 50.0},
             "ask": {"p50_ms": 300.0, "p95_ms": 400.0}, "dense": {"top10_vs_exact": {"unfiltered": 0.98, "ours": 1.0}}}  # fmt: skip
     s = summary.headline({"real": real, "process": {"ui": {"onnx": {"rss_after_first_ask_mb": 480.0}}}}, "onnx")
     assert (s["real_ingest_s"], s["real_search_p50_ms"], s["real_ask_p50_ms"]) == (1200.0, 30.0, 300.0)
     assert s["real_sample"] is False and s["real_dense_top10_vs_exact"] == 0.98
+    assert s["real_pages"] == 4096 and s["real_failed"] == 3
     assert s["targets"]["real_search_p50_ms"].startswith("met")
     assert s["targets"]["real_ask_p50_ms"].startswith("MISSED")
     assert s["targets"]["ui_rss_mb"].startswith("met")  # the RSS after the first answer is the one judged
     assert s["targets"]["cold_start_s"] == "not measured"
     missing = summary.headline({"real": {"not_measured": "build it with make bench-real"}}, "onnx")
-    assert missing["real_ingest_s"] is None and "make bench-real" in missing["real_not_measured"]
+    assert missing["real_ingest_s"] is None and missing["real_failed"] is None
+    assert "make bench-real" in missing["real_not_measured"]
     assert "make bench-real" in summary.markdown({"real": {"not_measured": "build it with make bench-real"}}, missing)

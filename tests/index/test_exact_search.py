@@ -6,6 +6,7 @@ The copy is swapped with the chunks, and an older catalog gets it from Chroma at
 from __future__ import annotations
 
 import json
+import logging
 import os
 from pathlib import Path
 
@@ -136,3 +137,53 @@ def test_the_copy_follows_replacement_and_removal_and_is_filled_in_for_an_older_
     assert all(same(np.frombuffer(after[c][0], f32), np.frombuffer(before[c][0], f32)) for c in before)
     assert all(same(np.frombuffer(after[c][1], f32), np.frombuffer(before[c][1], f32)) for c in before)
     assert idx.stores.exact() is not None
+
+
+def test_the_copy_is_kept_only_within_the_limit_and_comes_back_when_the_index_shrinks(make_index, corpus: Path):
+    idx = make_index()
+    idx.ingest([corpus])
+    total = idx.catalog.vector_total()
+    n = idx.catalog.count_chunks()
+    assert idx.catalog.vector_counts()[:2] == (n, n) and idx.stores.exact() is not None
+
+    def copied() -> int:
+        return idx.catalog.vector_counts()[1]
+
+    idx.stores.exact_max_vectors = total - 1  # an index past the limit keeps no copy, even when nothing is written
+    idx.ingest([corpus])
+    assert copied() == 0 and idx.stores.exact() is None
+    idx.stores.exact_max_vectors = total + 1  # within it again: filled in from Chroma
+    idx.ingest([corpus])
+    assert copied() == n and idx.stores.exact() is not None
+
+    new = corpus / "linbana.md"  # a write that takes the index past the limit drops the whole copy with it
+    new.write_text(
+        "---\ntitle: Linbanan\ndoc_type: mål\n---\n\n# Linbanan\n\nEn linbana av glas byggs över ån. Den går "
+        "från stationen till sjukhuset. Resan tar fyra minuter.\n"
+    )
+    assert [r.status for r in idx.ingest([new])] == ["ingested"]
+    assert idx.catalog.vector_total() > total + 1
+    assert copied() == 0 and idx.stores.exact() is None
+    assert "linbana av glas" in idx.search("linbana av glas", k=3)[0].text  # Chroma serves the search
+    idx.remove(str(new))
+    new.unlink()
+    assert copied() == 0  # a removal writes no copy; the next ingest does
+    idx.ingest([corpus])
+    assert copied() == n and idx.stores.exact() is not None
+
+
+def test_the_back_fill_counts_what_it_copied_and_what_chroma_lacks(make_index, corpus: Path, caplog):
+    idx = make_index()
+    idx.ingest([corpus])
+    n = idx.catalog.count_chunks()
+    with caplog.at_level(logging.INFO, logger="styrdok.index"):
+        idx.ingest([corpus])  # a complete copy: nothing to fill in, nothing said
+    assert "copied the vectors" not in caplog.text and "could not get a copy" not in caplog.text
+    idx.catalog.db.execute("DELETE FROM vectors")  # as a catalog written before the copy existed
+    idx.store.col.delete(ids=[idx.catalog.all_chunk_ids()[0]])  # and one chunk Chroma lost
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="styrdok.index"):
+        idx.ingest([corpus])
+    assert f"copied the vectors of {n - 1} chunks" in caplog.text
+    assert "1 chunks could not get a copy of their vectors in the catalog: Chroma lacks" in caplog.text
+    assert idx.catalog.vector_counts()[1] == n - 1 and idx.stores.exact() is None  # incomplete: Chroma serves

@@ -75,6 +75,7 @@ def test_index_with_static_sentences(make_index, settings: Settings, small_table
     assert idx.store.sent.count() >= 4
     got = idx.store.sent.get(include=["embeddings"], limit=1)["embeddings"]
     assert len(got[0]) == 256  # the sentence collection holds static vectors
+    assert idx.catalog.vector_counts()[1] == 0  # and the catalog no copy of them: exact search can't use another space
     hits = idx.search("Vad kostar fritidskortet?", k=3)
     assert "Fritidskortet" in hits[0].text
     # The answerer gets no static vectors: it embeds those sentences with the transformer itself.
