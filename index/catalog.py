@@ -353,10 +353,7 @@ class Catalog:
 
     def drop_vectors(self) -> int:
         """Delete the whole copy (the index outgrew exact search); how many chunks had theirs copied."""
-        n = self.db.execute("SELECT count(*) FROM vectors").fetchone()[0]
-        if n:
-            self.db.execute("DELETE FROM vectors")
-        return int(n)
+        return int(self.db.execute("DELETE FROM vectors").rowcount)
 
     def all_vectors(self) -> list[tuple[str, bytes, bytes]]:
         """(chunk id, chunk vector, sentence vectors) of every chunk whose vectors are copied here, in one read."""
