@@ -36,6 +36,7 @@ CREATE TABLE IF NOT EXISTS chunks (
   id INTEGER PRIMARY KEY, chunk_id TEXT NOT NULL UNIQUE, doc_id TEXT NOT NULL REFERENCES documents(doc_id),
   text TEXT NOT NULL, meta TEXT NOT NULL, n_sentences INTEGER);
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
+CREATE INDEX IF NOT EXISTS documents_ingested ON documents(ingested_at);
 CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(terms, tokenize = 'unicode61 remove_diacritics 0');
 CREATE VIRTUAL TABLE IF NOT EXISTS fts_vocab USING fts5vocab(chunks_fts, row);
 CREATE TABLE IF NOT EXISTS journal (doc_id TEXT PRIMARY KEY, new_ids TEXT NOT NULL, old_ids TEXT NOT NULL);
@@ -206,8 +207,13 @@ class Catalog:
         self.db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
 
     def state(self) -> tuple:
-        """Changes whenever a document is added, replaced or removed (also by another process): one indexed query."""
-        return tuple(self.db.execute("SELECT count(*), max(ingested_at) FROM documents").fetchone())
+        """Changes whenever a document is added, replaced or removed (also by another process). Asked at every
+        search: two index look-ups, ~0.05 ms at 10k documents, where one aggregate query scanned the table (~3.6 ms)."""
+        return tuple(
+            self.db.execute(
+                "SELECT (SELECT count(*) FROM documents), (SELECT max(ingested_at) FROM documents)"
+            ).fetchone()
+        )
 
     def clear(self) -> None:
         """Every document, the journal and the recorded model gone (a rebuild; the caller drops the vector store)."""
@@ -302,13 +308,16 @@ class Catalog:
 
     # --- chunk look-up -------------------------------------------------------------------------------------------
     def chunks_by_id(self, chunk_ids: Iterable[str]) -> dict[str, tuple[str, dict]]:
+        return {cid: (text, json.loads(meta)) for cid, (_, text, meta) in self.chunk_rows(chunk_ids).items()}
+
+    def chunk_rows(self, chunk_ids: Iterable[str]) -> dict[str, tuple[str, str, str]]:
+        """Chunk id → (document id, text, metadata as stored JSON): search parses the metadata of the hits only."""
         ids = list(chunk_ids)
-        out: dict[str, tuple[str, dict]] = {}
+        out: dict[str, tuple[str, str, str]] = {}
         for i in range(0, len(ids), 500):
             part = ids[i : i + 500]
-            q = f"SELECT chunk_id, text, meta FROM chunks WHERE chunk_id IN ({','.join('?' * len(part))})"
-            for cid, text, meta in self.db.execute(q, part):
-                out[cid] = (text, json.loads(meta))
+            q = f"SELECT chunk_id, doc_id, text, meta FROM chunks WHERE chunk_id IN ({','.join('?' * len(part))})"
+            out.update((cid, (doc, text, meta)) for cid, doc, text, meta in self.db.execute(q, part))
         return out
 
     def chunk_ids_where(self, filters: Filters) -> list[tuple[str, int | None]]:
@@ -395,13 +404,21 @@ class Catalog:
         return self._vocab
 
     def query_terms(self, query: str) -> list[str]:
+        return list(self._query_freqs(query))
+
+    def _query_freqs(self, query: str) -> dict[str, int]:
+        """The query's terms (compound parts the index knows added for unknown words), each with its chunk count."""
         terms = analyze(query)
-        known = self.doc_freqs(terms)
-        unknown = [w for w in words(query) if stem(w) not in known]
+        df = self.doc_freqs(terms)
+        unknown = [w for w in words(query) if stem(w) not in df]
+        out = {t: df.get(t, 0) for t in terms}
         if unknown:
             vocab = self.vocabulary()
-            terms += analyze(" ".join(unknown), known=vocab.__contains__)
-        return list(dict.fromkeys(terms))
+            extra = [t for t in analyze(" ".join(unknown), known=vocab.__contains__) if t not in out]
+            if extra:
+                extra_df = self.doc_freqs(extra)
+                out.update((t, extra_df.get(t, 0)) for t in extra)
+        return out
 
     def doc_freqs(self, terms: list[str]) -> dict[str, int]:
         """How many chunks contain each term (terms the index has never seen are left out)."""
@@ -413,12 +430,12 @@ class Catalog:
 
     def lexical_search(self, query: str, k: int, filters: Filters | None = None) -> list[tuple[str, float]]:
         """(chunk_id, BM25 score) best first; score is positive, higher is better."""
-        terms = self.query_terms(query)
+        df = self._query_freqs(query)
+        terms = list(df)
         if not terms:
             return []
         # Terms in over half of the chunks ("mål", "kommun" in a goal corpus) carry almost no BM25 weight but make
         # FTS5 score most of the index; leave them out unless nothing else is left (top-10 overlap 0.97 at 100k).
-        df = self.doc_freqs(terms)
         half = self.count_chunks() / 2
         terms = [t for t in terms if df.get(t, 0) <= half] or [min(terms, key=lambda t: df.get(t, 0))]
         match = " OR ".join('"' + t.replace('"', "") + '"' for t in terms)
@@ -444,6 +461,11 @@ class Catalog:
         sql += " ORDER BY s DESC LIMIT ?"
         args.append(k)
         return [(cid, float(s)) for cid, s in self.db.execute(sql, args)]
+
+    def compact_words(self) -> None:
+        """Merge the word index's segments into one. Every write adds a segment and a search reads them all: merged,
+        a 100k-chunk word search took ~25 % less time (0.4 s to merge; bench/results, scale section)."""
+        self.db.execute("INSERT INTO chunks_fts(chunks_fts) VALUES('optimize')")
 
     # --- write journal (crash safety) ----------------------------------------------------------------------------
     def journal_add(self, doc_id: str, new_ids: list[str], old_ids: list[str]) -> None:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 import threading
 from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -170,40 +172,53 @@ class IndexSearcher(UsesStores):
         self._fresh()
         n = max(cfg.candidates, k)
         allowed = self._allowed(filters) if filters is not None and not filters.is_empty() else None
-        # Words first: in a fresh process they run while the model is still loading (Embedder.preload).
-        lexical = self._lexical(query, n, filters, allowed) if cfg.method != "dense" else []
+        # The word search runs on another thread while this one embeds the question and queries the vectors: SQLite
+        # and ONNX Runtime release the GIL, so the two overlap (search p50 at 100k chunks: bench/results, scale
+        # section). In a fresh process the words also run while the model is still loading (Embedder.preload).
+        words = _WORDS.submit(self._lexical, query, n, filters, allowed) if cfg.method != "dense" else None
         dense = self._dense(query, n, filters, allowed) if cfg.method != "lexical" else []
+        lexical = words.result() if words is not None else []
         fused = fuse(dense, lexical, cfg)
         dense_s, lex_s = dict(dense), dict(lexical)
-        # Vectors of a half-written document have no catalog row and are skipped here.
-        rows = self.catalog.chunks_by_id([cid for cid, _ in fused])
-        fused = boost(
-            fused,
-            {cid: m for cid, (_, m) in rows.items()},
-            named_goals(query),
-            named_focus_areas(query, self.focus_areas()),
-            cfg.structure_boost,
-        )
+        goals, focus = named_goals(query), named_focus_areas(query, self.focus_areas())
+        rows: dict[str, tuple[str, str, str]] = {}  # chunk id → document id, text, stored metadata
+        boosted = bool((goals or focus) and cfg.structure_boost)
+        if boosted:  # the boost reads every candidate's goal and focus area
+            rows = self.catalog.chunk_rows([cid for cid, _ in fused])
+            fused = boost(fused, {c: json.loads(m) for c, (_, _, m) in rows.items()}, goals, focus, cfg.structure_boost)
         hits: list[Hit] = []
-        seen: set[str] = (
-            set()
-        )  # the same passage twice (a copy of a document, a repeated boilerplate text) is shown once
+        # The same passage twice (a copy of a document, repeated boilerplate) is shown once: compared exactly first,
+        # then with whitespace and case folded.
+        seen_exact: set[str] = set()
+        seen: set[str] = set()
         per_document: dict[str, int] = {}
-        for cid, score in fused:
-            if cid not in rows:
+        # Rows are read a batch at a time, best first, and only the hits' metadata is parsed: reading and parsing
+        # every candidate (~200) cost ~8 ms per search at 100k chunks.
+        batch = max(50, 4 * k)
+        for i, (cid, score) in enumerate(fused):
+            if i % batch == 0 and not boosted:
+                rows.update(self.catalog.chunk_rows([c for c, _ in fused[i : i + batch]]))
+            if cid not in rows:  # vectors of a half-written document: no catalog row yet
                 continue
-            text, m = rows[cid]
+            doc_id, text, meta = rows[cid]
+            if text in seen_exact:
+                continue
             same = " ".join(text.split()).casefold()
-            if same in seen or (per_doc and per_document.get(m["doc_id"], 0) >= per_doc):
+            if same in seen or (per_doc and per_document.get(doc_id, 0) >= per_doc):
                 continue
+            seen_exact.add(text)
             seen.add(same)
-            per_document[m["doc_id"]] = per_document.get(m["doc_id"], 0) + 1
+            per_document[doc_id] = per_document.get(doc_id, 0) + 1
             signals = {"dense": dense_s.get(cid, 0.0), "lexical": lex_s.get(cid, 0.0)}
-            hits.append(Hit.from_row(len(hits) + 1, score, cid, text, m, signals))
+            hits.append(Hit.from_row(len(hits) + 1, score, cid, text, json.loads(meta), signals))
             if len(hits) == k:
                 break
         return hits
 
+
+# The word searches of concurrent questions (the web app's worker threads) each get a thread; every thread keeps
+# its own SQLite connection (Catalog.db).
+_WORDS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="styrdok-words")
 
 # Filtered search (IndexSearcher._dense_filtered) fetches OVER_FETCH times the expected need (n / the passing
 # share), unless restricting the query to the passing ids is cheaper: measured at 421k sentence vectors, an id costs

@@ -100,6 +100,8 @@ class IndexWriter(UsesStores):
                 bar.close()
             if prune:
                 results += self.prune()
+            if any(r.status in ("ingested", "removed") for r in results):
+                self.catalog.compact_words()
             return results
 
     def _ingest_guarded(self, path: Path) -> FileResult:

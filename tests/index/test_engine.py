@@ -151,3 +151,39 @@ def test_search_shows_a_passage_once_and_caps_hits_per_document(make_index, tmp_
     assert sum(shared in t for t in texts) == 1
     capped = idx.search("avfall återvinning matavfall glasigloor", k=10, per_doc=1)
     assert len({h.doc_id for h in capped}) == len(capped) == 2
+
+
+def test_duplicates_beyond_the_first_batch_of_rows_still_leave_room_for_other_hits(make_index, tmp_path: Path):
+    # Search reads candidate rows a batch (50) at a time: 60 copies of one notice fill the first batch, and the
+    # other passage must still be found in the next one.
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    notice = "Simhallen är stängd för underhåll under vecka 32."
+    for i in range(60):
+        (docs / f"kopia-{i:02d}.md").write_text(f"# Anslag\n\n{notice}\n" + "\n" * i)  # other bytes, same text
+    (docs / "annat.md").write_text("# Bad\n\nUtomhusbadet har öppet hela sommaren.\n")
+    idx = make_index()
+    idx.ingest([docs])
+    hits = idx.search("Är simhallen stängd för underhåll eller öppet?", k=2)
+    assert len(hits) == 2
+    assert notice in hits[0].text and "Utomhusbadet" in hits[1].text
+
+
+def test_an_ingest_leaves_the_word_index_in_one_segment(make_index, corpus: Path):
+    idx = make_index()
+    files = sorted(corpus.iterdir())
+    idx.ingest(files[:2])
+    idx.ingest(files[2:])  # every document is its own write, and each write adds a segment
+    segments = idx.catalog.db.execute("SELECT count(DISTINCT segid) FROM chunks_fts_idx").fetchone()[0]
+    assert segments == 1
+    assert idx.search("klimat", k=1)
+
+
+def test_searches_from_many_threads_agree_with_one_at_a_time(sample_index):
+    from concurrent.futures import ThreadPoolExecutor
+
+    questions = ["Vilka mål handlar om klimatet?", "Vad kostar fritidskortet?", "Hur går det för skolan?"] * 3
+    alone = [[h.chunk_id for h in sample_index.search(q, k=5)] for q in questions]
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        together = list(pool.map(lambda q: [h.chunk_id for h in sample_index.search(q, k=5)], questions))
+    assert together == alone
